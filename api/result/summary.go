@@ -1,0 +1,165 @@
+package result
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SchemaVersion is the version of the Summary JSON. It changes only when a
+// field changes meaning or is removed; added fields keep the version.
+const SchemaVersion = 1
+
+// MaxBytes is the largest encoded Summary that fits in a Kubernetes
+// termination message (the kubelet truncates beyond 4096 bytes).
+const MaxBytes = 4096
+
+// Summary is what one workload run measured. It is written every few seconds
+// during a run, so a run killed by the kernel still leaves its last one.
+type Summary struct {
+	// Version is SchemaVersion of the writer.
+	Version int `json:"v"`
+	// Scenario is the scenario's registered name.
+	Scenario string `json:"scenario"`
+	// Experiment, Variant and Run identify the run when an executor launched
+	// it (from RUNTIMELAB_EXPERIMENT, _VARIANT and _RUN); empty otherwise.
+	Experiment string `json:"experiment,omitempty"`
+	Variant    string `json:"variant,omitempty"`
+	Run        string `json:"run,omitempty"`
+	// Params are the scenario parameters in effect, defaults included, in
+	// their canonical text form.
+	Params map[string]string `json:"params,omitempty"`
+
+	// Start is when the workload started (warmup included).
+	Start time.Time `json:"start"`
+	// WarmupSeconds is how long the run warmed up before measuring.
+	WarmupSeconds float64 `json:"warmupS"`
+	// Seconds is the length of the measured window so far.
+	Seconds float64 `json:"seconds"`
+	// Phase is "warmup", "measure" or "done" at the time of writing.
+	Phase string `json:"phase"`
+	// Partial is true when the run has not finished its planned duration:
+	// an interim summary, a signal, or an error ended it early.
+	Partial bool `json:"partial,omitempty"`
+	// Error says why the run failed, empty when it did not.
+	Error string `json:"error,omitempty"`
+
+	// Settings are what the Go runtime actually used.
+	Settings Settings `json:"settings"`
+	// Figures are the scenario's own figures, keyed by the figure names its
+	// catalogue entry declares (for example "tasks/s").
+	Figures map[string]float64 `json:"figures,omitempty"`
+	// Runtime are figures from runtime/metrics over the measured window.
+	Runtime Runtime `json:"runtime"`
+	// CPU is the container's CPU ground truth over the measured window.
+	CPU CPU `json:"cpu"`
+	// Memory is the container's memory ground truth.
+	Memory Memory `json:"memory"`
+}
+
+// Settings are the Go runtime and container settings in effect for a run.
+type Settings struct {
+	GoVersion  string `json:"go"`
+	NumCPU     int    `json:"numCPU"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	// GOGC is the GC percent in effect; -1 means off.
+	GOGC int `json:"gogc"`
+	// GOMEMLIMIT is the soft memory limit in bytes (math.MaxInt64 when unset).
+	GOMEMLIMIT int64  `json:"gomemlimit"`
+	GODEBUG    string `json:"godebug,omitempty"`
+	// CgroupVersion is 1 or 2, or 0 when no cgroup controller was found.
+	CgroupVersion int `json:"cgroup"`
+	// CPULimitCores is the CPU quota in cores; 0 when unlimited.
+	CPULimitCores float64 `json:"cpuLimit,omitempty"`
+	// MemoryLimitBytes is the cgroup memory limit; 0 when unlimited.
+	MemoryLimitBytes int64 `json:"memLimit,omitempty"`
+}
+
+// Runtime holds runtime/metrics figures. Counters are deltas over the
+// measured window; quantiles come from the window's histogram deltas; gauges
+// are read at the end of the window.
+type Runtime struct {
+	GCCycles      uint64  `json:"gcCycles"`
+	GCCyclesPerS  float64 `json:"gcPerS"`
+	// GCCPUFraction is the share of available CPU (GOMAXPROCS × wall time)
+	// the GC used (/cpu/classes/gc/total); GCAssistCPUFraction the part of it
+	// charged to allocating goroutines as mark assists.
+	GCCPUFraction       float64 `json:"gcCPU"`
+	GCAssistCPUFraction float64 `json:"assistCPU"`
+	// UserCPUFraction is the share of available CPU spent running Go code,
+	// IdleCPUFraction the share left idle.
+	UserCPUFraction float64 `json:"userCPU"`
+	IdleCPUFraction float64 `json:"idleCPU"`
+	// GCPause quantiles are stop-the-world pauses (seconds).
+	GCPauseP50 float64 `json:"pauseP50"`
+	GCPauseP99 float64 `json:"pauseP99"`
+	GCPauseMax float64 `json:"pauseMax"`
+	// SchedLatency quantiles are the time goroutines spent runnable before
+	// running (seconds).
+	SchedLatencyP50 float64 `json:"schedP50"`
+	SchedLatencyP99 float64 `json:"schedP99"`
+	SchedLatencyMax float64 `json:"schedMax"`
+	AllocBytes      uint64  `json:"allocB"`
+	AllocObjects    uint64  `json:"allocObjs"`
+	HeapLiveBytes   uint64  `json:"heapLive"`
+	HeapGoalBytes   uint64  `json:"heapGoal"`
+	// TotalMemoryBytes is all memory mapped by the runtime
+	// (/memory/classes/total:bytes) at the end of the window.
+	TotalMemoryBytes uint64 `json:"totalMem"`
+	StackBytes       uint64 `json:"stackB"`
+	Goroutines       uint64 `json:"goroutines"`
+	// LimiterEnabled is true when the GC CPU limiter engaged during the window.
+	LimiterEnabled bool `json:"limiter,omitempty"`
+}
+
+// CPU is the cgroup CPU accounting over the measured window.
+type CPU struct {
+	// UsageSeconds is the CPU time the cgroup used.
+	UsageSeconds float64 `json:"usageS"`
+	// Cores is UsageSeconds divided by the window.
+	Cores            float64 `json:"cores"`
+	Periods          uint64  `json:"periods"`
+	ThrottledPeriods uint64  `json:"throttled"`
+	ThrottledSeconds float64 `json:"throttledS"`
+	// ThrottledRatio is ThrottledPeriods / Periods (0 with no periods).
+	ThrottledRatio float64 `json:"throttledRatio"`
+	// PressureSomeAvg10 is the cgroup's cpu.pressure "some avg10" when present.
+	PressureSomeAvg10 float64 `json:"psiSome10,omitempty"`
+}
+
+// Memory is the cgroup memory accounting.
+type Memory struct {
+	UsageBytes uint64 `json:"usage"`
+	// PeakBytes is the highest usage the kernel recorded for the cgroup
+	// (v1 max_usage_in_bytes, v2 memory.peak), or the highest sampled usage.
+	PeakBytes uint64 `json:"peak"`
+	// OOMKills counts kernel OOM kills in the cgroup since it was created.
+	OOMKills uint64 `json:"oomKills,omitempty"`
+	// OOMEvents counts times the cgroup hit its limit and reclaim failed (v2).
+	OOMEvents         uint64  `json:"oomEvents,omitempty"`
+	PressureSomeAvg10 float64 `json:"psiSome10,omitempty"`
+}
+
+// Encode returns the compact JSON of s and an error when it exceeds MaxBytes.
+func Encode(s *Summary) ([]byte, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode summary: %w", err)
+	}
+	if len(b) > MaxBytes {
+		return b, fmt.Errorf("encoded summary is %d bytes, over the %d-byte termination message limit", len(b), MaxBytes)
+	}
+	return b, nil
+}
+
+// Decode parses a Summary and rejects versions newer than this reader knows.
+func Decode(b []byte) (*Summary, error) {
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("decode summary: %w", err)
+	}
+	if s.Version > SchemaVersion {
+		return nil, fmt.Errorf("summary version %d is newer than this reader's %d", s.Version, SchemaVersion)
+	}
+	return &s, nil
+}

@@ -1,0 +1,73 @@
+// Command workload runs one runtime-lab scenario: it drives a Go runtime
+// subsystem hard, measures it, serves telemetry and writes a result summary.
+//
+//	workload list
+//	workload describe gc
+//	workload run gc --duration 30s --warmup 5s --set liveHeap=256Mi
+//
+// Exit codes: 0 done, 1 the run failed, 2 bad input (nothing was run),
+// 128+N ended early by signal N (the summary is partial).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/runtime-lab/runtime-lab/workloads/driver"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	var got os.Signal
+	go func() {
+		if s, ok := <-sigs; ok {
+			got = s
+			cancel()
+		}
+	}()
+	cmd := newRootCmd()
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	signal.Stop(sigs)
+	switch {
+	case err != nil && (driver.IsUsage(err) || errors.As(err, new(*usageFlagError))):
+		fmt.Fprintf(os.Stderr, "workload: %v\n", err)
+		return 2
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "workload: %v\n", err)
+		return 1
+	case ctx.Err() != nil && got != nil:
+		return 128 + int(got.(syscall.Signal))
+	}
+	return 0
+}
+
+// usageFlagError wraps cobra's own flag and argument errors so they exit 2.
+type usageFlagError struct{ err error }
+
+func (e *usageFlagError) Error() string { return e.err.Error() }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "workload",
+		Short:         "Drive one Go runtime subsystem hard and measure it",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageFlagError{err} })
+	root.AddCommand(newListCmd(), newDescribeCmd(), newRunCmd())
+	return root
+}

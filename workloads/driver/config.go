@@ -1,0 +1,132 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
+	"github.com/runtime-lab/runtime-lab/workloads/resultfile"
+	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/telemetry"
+)
+
+// The environment variables an executor sets to label a run.
+const (
+	EnvExperiment = "RUNTIMELAB_EXPERIMENT"
+	EnvVariant    = "RUNTIMELAB_VARIANT"
+	EnvRun        = "RUNTIMELAB_RUN"
+)
+
+// Output formats of the final summary on stdout.
+const (
+	OutputText  = "text"  // benchmark lines, then indented JSON
+	OutputJSON  = "json"  // compact JSON only
+	OutputBench = "bench" // benchmark lines only
+)
+
+// Config is one run's settings, as the command line gives them.
+type Config struct {
+	Scenario string
+	Sets     []string
+	Duration time.Duration
+	Warmup   time.Duration
+	// Listen is the telemetry address; empty disables it.
+	Listen string
+	// ResultFile receives the summary every Interval and at the end;
+	// empty disables it.
+	ResultFile string
+	Interval   time.Duration
+	Output     string
+	// CPUProfile profiles the measured window to find the allocator's CPU
+	// share. It is skipped when Pyroscope profiles CPU (only one can).
+	CPUProfile bool
+	// Pyroscope is the server to push profiles to; empty disables it.
+	Pyroscope string
+	// PyroscopeUploadRate is how often profiles are pushed.
+	PyroscopeUploadRate time.Duration
+	// StopTimeout bounds how long the scenario may take to stop.
+	StopTimeout time.Duration
+
+	Stdout io.Writer
+	Log    *slog.Logger
+}
+
+// DefaultConfig returns the defaults the command line starts from.
+func DefaultConfig() Config {
+	c := Config{
+		Duration:            30 * time.Second,
+		Warmup:              5 * time.Second,
+		Listen:              ":9090",
+		Interval:            2 * time.Second,
+		Output:              OutputText,
+		CPUProfile:          true,
+		StopTimeout:         10 * time.Second,
+		PyroscopeUploadRate: 15 * time.Second,
+		Pyroscope:           os.Getenv(telemetry.PyroscopeEnv),
+		Stdout:              os.Stdout,
+		Log:                 slog.New(slog.NewTextHandler(os.Stderr, nil)),
+	}
+	if _, err := os.Stat(resultfile.DefaultPath); err == nil {
+		c.ResultFile = resultfile.DefaultPath
+	}
+	return c
+}
+
+// UsageError is bad input: nothing was run. The command exits 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// IsUsage reports whether err is bad input.
+func IsUsage(err error) bool {
+	var u *UsageError
+	return errors.As(err, &u)
+}
+
+func usagef(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// resolve checks the config and builds the workload without starting it.
+func (c *Config) resolve() (catalog.Entry, scenario.Values, scenario.Workload, error) {
+	var zero scenario.Values
+	entry, ok := catalog.Lookup(c.Scenario)
+	if !ok {
+		return catalog.Entry{}, zero, nil, usagef("unknown scenario %q; valid scenarios are %s (see `workload list`)",
+			c.Scenario, strings.Join(catalog.Names(), ", "))
+	}
+	switch {
+	case c.Duration <= 0:
+		return entry, zero, nil, usagef("--duration %s: must be positive, e.g. 30s", c.Duration)
+	case c.Warmup < 0:
+		return entry, zero, nil, usagef("--warmup %s: must be 0 or positive, e.g. 5s", c.Warmup)
+	case c.Interval <= 0:
+		return entry, zero, nil, usagef("--interval %s: must be positive, e.g. 2s", c.Interval)
+	case c.Output != OutputText && c.Output != OutputJSON && c.Output != OutputBench:
+		return entry, zero, nil, usagef("--output %q: must be %s, %s or %s", c.Output, OutputText, OutputJSON, OutputBench)
+	}
+	values, err := scenario.Parse(entry.Spec, c.Sets)
+	if err != nil {
+		return entry, zero, nil, &UsageError{Err: err}
+	}
+	w, err := entry.New(values)
+	if err != nil {
+		return entry, zero, nil, &UsageError{Err: err}
+	}
+	return entry, values, w, nil
+}
+
+func labelsFromEnv(scenarioName string) telemetry.Labels {
+	return telemetry.Labels{
+		Scenario:   scenarioName,
+		Experiment: os.Getenv(EnvExperiment),
+		Variant:    os.Getenv(EnvVariant),
+		Run:        os.Getenv(EnvRun),
+	}
+}

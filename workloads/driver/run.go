@@ -1,0 +1,278 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
+	"github.com/runtime-lab/runtime-lab/workloads/probe"
+	"github.com/runtime-lab/runtime-lab/workloads/resultfile"
+	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/telemetry"
+)
+
+// Phases of a run, as Summary.Phase reports them.
+const (
+	PhasePrepare = "prepare"
+	PhaseWarmup  = "warmup"
+	PhaseMeasure = "measure"
+	PhaseDone    = "done"
+)
+
+// run is the state of one run shared by the driver's steps.
+type run struct {
+	cfg      Config
+	w        scenario.Workload
+	meter    *scenario.Meter
+	probe    *probe.Probe
+	srv      *telemetry.Server
+	measured atomic.Bool
+
+	mu      sync.Mutex // guards the fields below
+	sum     result.Summary
+	begin   *probe.Sample
+	counts0 map[string]uint64
+	cpuProf *probe.CPUProfile
+}
+
+// Run runs cfg's scenario until its duration ends, ctx is cancelled (a
+// signal: the summary is then partial) or the scenario fails. It returns
+// the final summary, which was also written to the result file. A
+// *UsageError means nothing was run.
+func Run(ctx context.Context, cfg Config) (*result.Summary, error) {
+	entry, values, w, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	cg, err := cgroup.Self()
+	if err != nil {
+		cfg.Log.Warn("no cgroup found; CPU throttling and memory limits will not be reported", "err", err)
+		cg = nil
+	}
+	r := &run{cfg: cfg, w: w, meter: scenario.NewMeter(), probe: probe.New(cg)}
+	first := r.probe.Sample()
+	labels := labelsFromEnv(entry.Spec.Name)
+	r.sum = result.Summary{
+		Version: result.SchemaVersion, Scenario: entry.Spec.Name,
+		Experiment: labels.Experiment, Variant: labels.Variant, Run: labels.Run,
+		Params: values.Text(), Start: first.At, WarmupSeconds: cfg.Warmup.Seconds(),
+		Phase: PhasePrepare, Partial: true, Settings: probe.Settings(first),
+	}
+	r.sum.Memory = r.probe.Memory(first)
+	if cfg.Listen != "" {
+		reg := telemetry.NewRegistry(labels, r.meter, cg, r.sum.Settings, r.measured.Load)
+		if r.srv, err = telemetry.Listen(cfg.Listen, reg); err != nil {
+			return nil, err
+		}
+		defer r.shutdownTelemetry()
+		cfg.Log.Info("telemetry", "addr", r.srv.Addr())
+	}
+	if cfg.Pyroscope != "" {
+		prof, err := telemetry.StartPyroscope(cfg.Pyroscope, cfg.PyroscopeUploadRate, labels, cfg.Log)
+		if err != nil {
+			return nil, err
+		}
+		defer prof.Stop()
+		r.cfg.CPUProfile = false
+	}
+	runErr := r.execute(ctx)
+	return r.finish(runErr)
+}
+
+func (r *run) shutdownTelemetry() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	r.srv.Shutdown(ctx)
+}
+
+// execute prepares, warms up and measures. It returns nil when the planned
+// duration completed, context.Canceled when ctx ended it early, or the
+// scenario's error.
+func (r *run) execute(ctx context.Context) error {
+	r.publish()
+	if p, ok := r.w.(scenario.Preparer); ok {
+		if err := p.Prepare(ctx); err != nil {
+			return fmt.Errorf("prepare %s: %w", r.sum.Scenario, err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- r.w.Run(runCtx, r.meter) }()
+
+	r.setPhase(PhaseWarmup)
+	warmup := time.NewTimer(r.cfg.Warmup)
+	defer warmup.Stop()
+	var deadline <-chan time.Time
+	tick := time.NewTicker(r.cfg.Interval)
+	defer tick.Stop()
+	var outcome error
+loop:
+	for {
+		select {
+		case <-warmup.C:
+			r.startWindow()
+			deadline = time.After(r.cfg.Duration)
+		case <-deadline:
+			break loop
+		case <-tick.C:
+			r.publish()
+		case <-ctx.Done():
+			outcome = ctx.Err()
+			break loop
+		case err := <-errc:
+			if err == nil {
+				err = errors.New("scenario stopped before its duration ended")
+			}
+			r.endWindow()
+			return fmt.Errorf("scenario %s: %w", r.sum.Scenario, err)
+		}
+	}
+	r.endWindow() // before stopping: tear-down is not part of the window
+	stop()
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("scenario %s: %w", r.sum.Scenario, err)
+		}
+	case <-time.After(r.cfg.StopTimeout):
+		return fmt.Errorf("scenario %s did not stop within %s of being told to", r.sum.Scenario, r.cfg.StopTimeout)
+	}
+	return outcome
+}
+
+func (r *run) setPhase(p string) {
+	r.mu.Lock()
+	r.sum.Phase = p
+	r.mu.Unlock()
+	r.publish()
+}
+
+// startWindow marks the start of the measured window.
+func (r *run) startWindow() {
+	s := r.probe.Sample()
+	counts := r.meter.Snapshot()
+	var prof *probe.CPUProfile
+	if r.cfg.CPUProfile {
+		var err error
+		if prof, err = probe.StartCPUProfile(); err != nil {
+			r.cfg.Log.Warn("no CPU profile of the window; malloc-cpu-frac will be -1", "err", err)
+		}
+	}
+	r.mu.Lock()
+	r.begin, r.counts0, r.cpuProf = &s, counts, prof
+	r.sum.Phase = PhaseMeasure
+	r.mu.Unlock()
+	r.measured.Store(true)
+	r.publish()
+}
+
+// endWindow fills the summary from the window that ends now.
+func (r *run) endWindow() {
+	r.measured.Store(false)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	malloc := -1.0
+	if r.cpuProf != nil {
+		if b, err := r.cpuProf.Stop(); err != nil {
+			r.cfg.Log.Warn("CPU profile unreadable", "err", err)
+		} else if b.Samples > 0 {
+			malloc = b.Malloc
+		}
+		r.cpuProf = nil
+	}
+	r.fillLocked(malloc)
+}
+
+// fillLocked computes the summary's figures from the window start to now.
+func (r *run) fillLocked(mallocFrac float64) {
+	end := r.probe.Sample()
+	r.sum.Memory = r.probe.Memory(end)
+	if r.begin == nil {
+		return // nothing measured yet
+	}
+	counts := r.meter.Snapshot()
+	for k, v := range r.counts0 {
+		counts[k] -= v
+	}
+	win := scenario.Window{
+		Seconds:           end.At.Sub(r.begin.At).Seconds(),
+		Counters:          counts,
+		Runtime:           probe.Runtime(*r.begin, end),
+		CPU:               probe.CPU(*r.begin, end),
+		Memory:            r.sum.Memory,
+		MallocCPUFraction: mallocFrac,
+	}
+	r.sum.Seconds = win.Seconds
+	r.sum.Runtime, r.sum.CPU = win.Runtime, win.CPU
+	r.sum.Figures = r.w.Figures(win)
+}
+
+// publish refreshes the interim summary and writes it out.
+func (r *run) publish() {
+	r.mu.Lock()
+	if r.sum.Phase == PhaseMeasure {
+		r.fillLocked(-1)
+	}
+	s := r.sum
+	r.mu.Unlock()
+	r.write(&s)
+}
+
+// finish completes the summary after execute and writes it.
+func (r *run) finish(runErr error) (*result.Summary, error) {
+	r.mu.Lock()
+	r.sum.Phase = PhaseDone
+	r.sum.Partial = runErr != nil
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		r.sum.Error = runErr.Error()
+	}
+	s := r.sum
+	r.mu.Unlock()
+	r.write(&s)
+	if err := r.print(&s); err != nil {
+		return &s, err
+	}
+	if errors.Is(runErr, context.Canceled) {
+		return &s, nil // a signal ended the run: the summary says partial
+	}
+	return &s, runErr
+}
+
+// write encodes s for the result file and /result. A write failure is
+// logged, not fatal: the run's figures are still printed at the end.
+func (r *run) write(s *result.Summary) {
+	b, err := encode(s)
+	if err != nil {
+		r.cfg.Log.Error("summary", "err", err)
+		return
+	}
+	if r.srv != nil {
+		r.srv.SetResult(b)
+	}
+	if r.cfg.ResultFile != "" {
+		if err := resultfile.Write(r.cfg.ResultFile, b); err != nil {
+			r.cfg.Log.Error("result file", "err", err)
+		}
+	}
+}
+
+// encode keeps the summary within the termination-message limit: should a
+// scenario's parameters ever push it over, they go first, figures never.
+func encode(s *result.Summary) ([]byte, error) {
+	b, err := result.Encode(s)
+	if err == nil || s.Params == nil {
+		return b, err
+	}
+	trimmed := *s
+	trimmed.Params = nil
+	return result.Encode(&trimmed)
+}

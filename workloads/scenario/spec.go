@@ -1,0 +1,133 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Kind is the type of a parameter's value.
+type Kind string
+
+// The parameter kinds. Their text forms are what `--set key=value` accepts.
+const (
+	// Int is a whole number, e.g. "64".
+	Int Kind = "int"
+	// Float is a decimal number, e.g. "0.25".
+	Float Kind = "float"
+	// Bool is "true" or "false".
+	Bool Kind = "bool"
+	// Duration is a Go duration, e.g. "250us" or "2s".
+	Duration Kind = "duration"
+	// Bytes is a Kubernetes-style quantity of bytes, e.g. "64Mi" or "1G".
+	Bytes Kind = "bytes"
+	// Enum is one of a fixed list of words.
+	Enum Kind = "enum"
+)
+
+// Param describes one scenario parameter.
+type Param struct {
+	// Name is the lowerCamelCase key used by --set and by the Experiment API.
+	Name string
+	Kind Kind
+	// Default is the value used when the parameter is not set, in the
+	// kind's text form.
+	Default string
+	// Min and Max bound the value, inclusive, in the kind's text form; empty
+	// means unbounded. Every numeric parameter should be bounded so a typo
+	// cannot ask for a terabyte heap.
+	Min, Max string
+	// Values lists the allowed words of an Enum.
+	Values []string
+	// Doc says what the parameter changes in the runtime's behaviour.
+	Doc string
+}
+
+// Better says which direction of a figure is an improvement.
+type Better string
+
+// Directions of improvement.
+const (
+	Higher Better = "higher"
+	Lower  Better = "lower"
+)
+
+// Figure describes one number a scenario reports in its summary.
+type Figure struct {
+	// Name is the key in result.Summary.Figures and the unit in Go
+	// benchmark-format lines, so it has no spaces, e.g. "tasks/s".
+	Name string
+	// Unit is the unit of the value, e.g. "1/s", "s", "bytes", "ratio".
+	Unit   string
+	Better Better
+	Doc    string
+}
+
+// Spec is a scenario's catalogue entry.
+type Spec struct {
+	// Name is the registered name, e.g. "gc".
+	Name string
+	// Summary is one line for `workload list`.
+	Summary string
+	// Doc explains what the scenario drives and what to look at.
+	Doc     string
+	Params  []Param
+	Figures []Figure
+}
+
+// Param returns the parameter called name.
+func (s *Spec) Param(name string) (Param, bool) {
+	for _, p := range s.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// ParamNames lists the parameter names in catalogue order.
+func (s *Spec) ParamNames() []string {
+	names := make([]string, len(s.Params))
+	for i, p := range s.Params {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// Bounds renders a parameter's valid range for messages and docs.
+func (p Param) Bounds() string {
+	switch {
+	case p.Kind == Enum:
+		return "one of " + strings.Join(p.Values, ", ")
+	case p.Kind == Bool:
+		return "true or false"
+	case p.Min != "" && p.Max != "":
+		return fmt.Sprintf("%s to %s", p.Min, p.Max)
+	case p.Min != "":
+		return "at least " + p.Min
+	case p.Max != "":
+		return "at most " + p.Max
+	}
+	return "any " + string(p.Kind)
+}
+
+// Workload is a scenario ready to run with its parameters bound.
+type Workload interface {
+	// Run drives the runtime subsystem until ctx is done, counting its work
+	// on m, and then returns nil after every goroutine it started has
+	// ended. Any other error ends the run.
+	Run(ctx context.Context, m *Meter) error
+	// Figures computes the scenario's figures for one measured window.
+	Figures(w Window) map[string]float64
+}
+
+// Factory builds a Workload from validated parameters. It returns an error
+// only for combinations of values that bounds alone cannot rule out.
+type Factory func(Values) (Workload, error)
+
+// Preparer is implemented by scenarios that build state before the clock
+// starts (a live heap, a pool of connections). The driver calls Prepare
+// before the warmup; the time it takes is not measured.
+type Preparer interface {
+	Prepare(ctx context.Context) error
+}

@@ -1,0 +1,108 @@
+package catalog
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+)
+
+var lowerCamel = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+
+// TestCatalogue checks what the operator will generate its API from: every
+// parameter is named, documented and bounded, and its default is valid.
+func TestCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range All() {
+		s := e.Spec
+		t.Run(s.Name, func(t *testing.T) {
+			if !lowerCamel.MatchString(s.Name) || seen[s.Name] {
+				t.Errorf("scenario name %q: want a unique lowerCamel name", s.Name)
+			}
+			seen[s.Name] = true
+			if s.Summary == "" || s.Doc == "" {
+				t.Error("got an empty Summary or Doc, want both")
+			}
+			params := map[string]bool{}
+			for _, p := range s.Params {
+				if !lowerCamel.MatchString(p.Name) || params[p.Name] {
+					t.Errorf("parameter %q: want a unique lowerCamel name", p.Name)
+				}
+				params[p.Name] = true
+				if p.Doc == "" {
+					t.Errorf("parameter %s: got no Doc", p.Name)
+				}
+				numeric := p.Kind != scenario.Bool && p.Kind != scenario.Enum
+				if numeric && (p.Min == "" || p.Max == "") {
+					t.Errorf("parameter %s: got bounds %q..%q, want both set", p.Name, p.Min, p.Max)
+				}
+				if p.Kind == scenario.Enum && !slices.Contains(p.Values, p.Default) {
+					t.Errorf("parameter %s: default %q not among %v", p.Name, p.Default, p.Values)
+				}
+				for _, bound := range []string{p.Default, p.Min, p.Max} {
+					if bound == "" {
+						continue
+					}
+					if _, err := p.Parse(bound); err != nil {
+						t.Errorf("parameter %s: %q: %v", p.Name, bound, err)
+					}
+				}
+			}
+			figures := map[string]bool{}
+			for _, f := range s.Figures {
+				if !regexp.MustCompile(`^[a-zA-Z0-9/.-]+$`).MatchString(f.Name) || figures[f.Name] {
+					t.Errorf("figure %q: want a unique name usable as a benchmark unit", f.Name)
+				}
+				figures[f.Name] = true
+				if f.Doc == "" || f.Unit == "" || (f.Better != scenario.Higher && f.Better != scenario.Lower) {
+					t.Errorf("figure %s: want Doc, Unit and Better set", f.Name)
+				}
+			}
+		})
+	}
+}
+
+// TestFiguresMatchCatalogue checks each scenario reports exactly the
+// figures its catalogue entry declares, so the API and dashboards that are
+// built from the catalogue never name a figure that is not there.
+func TestFiguresMatchCatalogue(t *testing.T) {
+	for _, e := range All() {
+		t.Run(e.Spec.Name, func(t *testing.T) {
+			v, err := scenario.Parse(e.Spec, nil)
+			if err != nil {
+				t.Fatalf("defaults: %v", err)
+			}
+			w, err := e.New(v)
+			if err != nil {
+				t.Fatalf("New with defaults: %v", err)
+			}
+			var want, got []string
+			for _, f := range e.Spec.Figures {
+				want = append(want, f.Name)
+			}
+			for k := range w.Figures(scenario.Window{Seconds: 1, MallocCPUFraction: -1}) {
+				got = append(got, k)
+			}
+			sort.Strings(want)
+			sort.Strings(got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("figures mismatch (-catalogue +reported):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLookup(t *testing.T) {
+	for _, name := range Names() {
+		if e, ok := Lookup(name); !ok || e.Spec.Name != name {
+			t.Errorf("Lookup(%q): got %v, %v", name, e.Spec, ok)
+		}
+	}
+	if _, ok := Lookup("nope"); ok {
+		t.Error(`Lookup("nope"): got ok, want not found`)
+	}
+}

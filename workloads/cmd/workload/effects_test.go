@@ -1,0 +1,94 @@
+package main
+
+import "testing"
+
+// The tests below run each scenario for a second or two and check that its
+// summary shows the effect the scenario exists to show. They compare two
+// runs by ratios large enough to hold on a busy 2-core CI machine.
+
+func TestGCLowerGOGCCostsMoreGC(t *testing.T) {
+	sets := []string{"liveHeap=128Mi", "churnRate=256Mi"}
+	low := runScenario(t, []string{"GOGC=25"}, "gc", sets...)
+	high := runScenario(t, []string{"GOGC=400"}, "gc", sets...)
+	if low.Settings.GOGC != 25 || high.Settings.GOGC != 400 {
+		t.Fatalf("settings: got GOGC %d and %d, want 25 and 400", low.Settings.GOGC, high.Settings.GOGC)
+	}
+	t.Logf("GOGC=25: %.2f gc/s, gc-cpu %.3f; GOGC=400: %.2f gc/s, gc-cpu %.3f",
+		low.Figures["gc/s"], low.Figures["gc-cpu-frac"], high.Figures["gc/s"], high.Figures["gc-cpu-frac"])
+	if low.Figures["gc/s"] < 3*high.Figures["gc/s"] {
+		t.Errorf("gc/s: got %.2f at GOGC=25 and %.2f at GOGC=400, want at least 3× more at 25",
+			low.Figures["gc/s"], high.Figures["gc/s"])
+	}
+	if low.Figures["gc-cpu-frac"] <= 1.5*high.Figures["gc-cpu-frac"] {
+		t.Errorf("gc-cpu-frac: got %.3f at GOGC=25 and %.3f at GOGC=400, want well over at 25",
+			low.Figures["gc-cpu-frac"], high.Figures["gc-cpu-frac"])
+	}
+	if live := low.Figures["heap-live-B"]; live < 128<<20 || live > 200<<20 {
+		t.Errorf("heap-live-B: got %.0f, want about the 128Mi live heap asked for", live)
+	}
+	if goal := high.Figures["heap-goal-B"]; goal < 4*low.Figures["heap-goal-B"] {
+		t.Errorf("heap-goal-B: got %.0f at GOGC=400 and %.0f at GOGC=25, want the goal to follow GOGC", goal, low.Figures["heap-goal-B"])
+	}
+}
+
+func TestGCLargerLiveHeapCostsMoreGCCPU(t *testing.T) {
+	small := runScenario(t, []string{"GOGC=50"}, "gc", "liveHeap=8Mi", "pointerDensity=1", "churnRate=0")
+	large := runScenario(t, []string{"GOGC=50"}, "gc", "liveHeap=256Mi", "pointerDensity=1", "churnRate=0")
+	t.Logf("8Mi: %.2f gc/s, gc-cpu %.3f; 256Mi: %.2f gc/s, gc-cpu %.3f", small.Figures["gc/s"], small.Figures["gc-cpu-frac"],
+		large.Figures["gc/s"], large.Figures["gc-cpu-frac"])
+	if small.Figures["gc/s"] == 0 || large.Figures["gc/s"] == 0 {
+		t.Fatal("a run saw no GC cycle in its window; cannot compare the cost of a cycle")
+	}
+	// GC cycles get rarer as the heap grows, but each costs more: marking
+	// is proportional to the live heap. gc-cpu-frac / gc/s is the CPU
+	// share one cycle costs, whatever the churn.
+	perCycle := func(gcCPU, gcPerS float64) float64 { return gcCPU / gcPerS }
+	s := perCycle(small.Figures["gc-cpu-frac"], small.Figures["gc/s"])
+	l := perCycle(large.Figures["gc-cpu-frac"], large.Figures["gc/s"])
+	if l < 5*s {
+		t.Errorf("GC CPU per cycle: got %.5f at 256Mi and %.5f at 8Mi, want ≥ 5× at 256Mi", l, s)
+	}
+}
+
+func TestAllocPoolCutsHeapAllocation(t *testing.T) {
+	sets := []string{"goroutines=2", "retain=0"}
+	plain := runScenario(t, nil, "alloc", sets...)
+	pooled := runScenario(t, nil, "alloc", append(sets, "pool=true")...)
+	ratio := func(s map[string]float64) float64 { return s["heap-alloc-B/s"] / s["bytes/s"] }
+	t.Logf("heap bytes per requested byte: plain %.3f, pooled %.4f; malloc cpu: plain %.3f, pooled %.3f",
+		ratio(plain.Figures), ratio(pooled.Figures), plain.Figures["malloc-cpu-frac"], pooled.Figures["malloc-cpu-frac"])
+	if r := ratio(plain.Figures); r < 0.8 {
+		t.Errorf("without a pool: got %.3f heap bytes per requested byte, want ≈ 1", r)
+	}
+	if r := ratio(pooled.Figures); r > 0.1 {
+		t.Errorf("with a pool: got %.3f heap bytes per requested byte, want < 0.1", r)
+	}
+	if plain.Figures["malloc-cpu-frac"] < 0.2 {
+		t.Errorf("malloc-cpu-frac without a pool: got %.3f, want ≥ 0.2 (the scenario is all allocation)", plain.Figures["malloc-cpu-frac"])
+	}
+	if pooled.Figures["malloc-cpu-frac"] >= plain.Figures["malloc-cpu-frac"] {
+		t.Errorf("malloc-cpu-frac: got %.3f pooled and %.3f plain, want less with the pool",
+			pooled.Figures["malloc-cpu-frac"], plain.Figures["malloc-cpu-frac"])
+	}
+}
+
+func TestSchedulerGOMAXPROCSAndSyscalls(t *testing.T) {
+	one := runScenario(t, []string{"GOMAXPROCS=1"}, "scheduler", "goroutines=32", "work=100us")
+	if one.Settings.GOMAXPROCS != 1 {
+		t.Fatalf("GOMAXPROCS: got %d, want 1", one.Settings.GOMAXPROCS)
+	}
+	// One P runs the 32 tasks of a round one after another: the median
+	// goroutine waits for about half of them.
+	if p50 := one.Figures["sched-p50-s"]; p50 < 500e-6 {
+		t.Errorf("sched-p50-s with GOMAXPROCS=1 and 32×100us tasks: got %v, want ≥ 500us", p50)
+	}
+	if tps := one.Figures["tasks/s"]; tps < 2000 || tps > 12000 {
+		t.Errorf("tasks/s with one P and 100us tasks: got %.0f, want within 2000..12000 (≈ 10000 when idle)", tps)
+	}
+	// Tasks in blocking syscalls hold their thread; sysmon hands the P to
+	// a new one, so the runtime creates many more threads.
+	sys := runScenario(t, []string{"GOMAXPROCS=1"}, "scheduler", "goroutines=32", "work=100us", "syscallFraction=0.5", "blockFor=5ms")
+	if sys.Figures["threads"] < one.Figures["threads"]+4 {
+		t.Errorf("threads: got %.0f with blocking syscalls and %.0f without, want ≥ 4 more", sys.Figures["threads"], one.Figures["threads"])
+	}
+}

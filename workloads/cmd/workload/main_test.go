@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+)
+
+// bin is the workload binary built once for every test in the package:
+// the tests run it as users and executors do, as a separate process.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "workload-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "workload")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build workload:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runResult is what one invocation of the binary produced.
+type runResult struct {
+	code           int
+	stdout, stderr string
+}
+
+func runBin(t *testing.T, env []string, args ...string) runResult {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return runResult{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// runScenario runs a scenario briefly and returns its JSON summary.
+func runScenario(t *testing.T, env []string, name string, sets ...string) *result.Summary {
+	t.Helper()
+	args := []string{"run", name, "--duration", "1500ms", "--warmup", "300ms", "--listen", "", "--output", "json"}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	r := runBin(t, env, args...)
+	if r.code != 0 {
+		t.Fatalf("workload %v: exit %d\n%s", args, r.code, r.stderr)
+	}
+	s, err := result.Decode([]byte(r.stdout))
+	if err != nil {
+		t.Fatalf("decode summary: %v\n%s", err, r.stdout)
+	}
+	if s.Partial || s.Error != "" || s.Phase != "done" {
+		t.Fatalf("got partial=%v error=%q phase=%q, want a complete run", s.Partial, s.Error, s.Phase)
+	}
+	if n := len(r.stdout); n > result.MaxBytes {
+		t.Errorf("summary is %d bytes, want ≤ %d", n, result.MaxBytes)
+	}
+	return s
+}
+
+func TestList(t *testing.T) {
+	r := runBin(t, nil, "list")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, name := range []string{"scheduler", "alloc", "gc"} {
+		if !strings.Contains(r.stdout, name+" ") {
+			t.Errorf("list output lacks %q:\n%s", name, r.stdout)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	r := runBin(t, nil, "describe", "gc")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"liveHeap", "bytes", "64Mi", "1Mi to 64Gi", "gc-cpu-frac"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("describe gc lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// TestBadInput checks that bad input exits 2 with a message naming the
+// flag or parameter and its valid range, and runs nothing.
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown scenario", []string{"run", "nope"}, `unknown scenario "nope"; valid scenarios are scheduler, alloc, gc`},
+		{"describe unknown", []string{"describe", "nope"}, `unknown scenario "nope"`},
+		{"unknown parameter", []string{"run", "gc", "--set", "heap=1Mi"}, "parameter heap: unknown; valid parameters are liveHeap"},
+		{"out of range", []string{"run", "gc", "--set", "liveHeap=100Gi"}, "parameter liveHeap: 100Gi is out of range; use 1Mi to 64Gi"},
+		{"bad size", []string{"run", "gc", "--set", "liveHeap=lots"}, `parameter liveHeap: "lots" is not a valid bytes (1Mi to 64Gi)`},
+		{"bad fraction", []string{"run", "scheduler", "--set", "blockFraction=2"}, "parameter blockFraction: 2 is out of range; use 0 to 1"},
+		{"fractions over one", []string{"run", "scheduler", "--set", "blockFraction=0.6", "--set", "syscallFraction=0.6"}, "blockFraction + syscallFraction must be at most 1"},
+		{"no weights", []string{"run", "alloc", "--set", "tinyWeight=0", "--set", "smallWeight=0", "--set", "largeWeight=0"}, "give at least one a positive weight"},
+		{"bad duration", []string{"run", "gc", "--duration", "soon"}, `invalid argument "soon" for "--duration"`},
+		{"negative duration", []string{"run", "gc", "--duration", "-5s"}, "--duration -5s: must be positive"},
+		{"negative warmup", []string{"run", "gc", "--warmup", "-1s"}, "--warmup -1s: must be 0 or positive"},
+		{"bad output", []string{"run", "gc", "--output", "xml"}, `--output "xml": must be text, json or bench`},
+		{"unknown flag", []string{"run", "gc", "--bogus"}, "unknown flag: --bogus"},
+		{"no scenario", []string{"run"}, "takes one scenario name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resultFile := filepath.Join(t.TempDir(), "result.json")
+			args := append(tt.args, "--result-file="+resultFile)
+			if tt.args[0] != "run" || len(tt.args) == 1 {
+				args = tt.args
+			}
+			r := runBin(t, nil, args...)
+			if r.code != 2 {
+				t.Errorf("exit code: got %d, want 2 (stderr %q)", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("stderr: got %q, want it to contain %q", r.stderr, tt.want)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout: got %q, want nothing (nothing was run)", r.stdout)
+			}
+			if _, err := os.Stat(resultFile); err == nil {
+				t.Error("a result file was written, want none: nothing was run")
+			}
+		})
+	}
+}
+
+func TestSummaryPrintsBenchmarkAndJSON(t *testing.T) {
+	r := runBin(t, []string{"RUNTIMELAB_EXPERIMENT=exp1", "RUNTIMELAB_VARIANT=v0", "RUNTIMELAB_RUN=r1"},
+		"run", "scheduler", "--duration", "500ms", "--warmup", "100ms", "--listen", "", "--set", "goroutines=8")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	bench, js, ok := strings.Cut(r.stdout, "\n{")
+	if !ok {
+		t.Fatalf("stdout: want benchmark lines then JSON, got:\n%s", r.stdout)
+	}
+	if !strings.Contains(bench, "\nBenchmarkScheduler/variant=v0/blockFor=1ms/blockFraction=0/goroutines=8/") ||
+		!strings.Contains(bench, " tasks/s\t") || !strings.Contains(bench, "experiment: exp1") {
+		t.Errorf("benchmark lines: got\n%s", bench)
+	}
+	var s result.Summary
+	if err := json.Unmarshal([]byte("{"+js), &s); err != nil {
+		t.Fatalf("JSON: %v", err)
+	}
+	if s.Experiment != "exp1" || s.Variant != "v0" || s.Run != "r1" {
+		t.Errorf("labels: got %q/%q/%q, want exp1/v0/r1", s.Experiment, s.Variant, s.Run)
+	}
+	if s.Figures["tasks/s"] <= 0 || s.Params["goroutines"] != "8" {
+		t.Errorf("got tasks/s %v and goroutines %q, want > 0 and 8", s.Figures["tasks/s"], s.Params["goroutines"])
+	}
+}

@@ -1,0 +1,65 @@
+package driver
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
+)
+
+// TestWorstCaseSummaryFitsTerminationMessage fills every field of each
+// scenario's summary with its longest possible value and checks the JSON
+// still fits Kubernetes' 4 KiB termination message, with params intact.
+func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
+	long := strings.Repeat("x", 63) // the longest Kubernetes label value
+	worst := -math.MaxFloat64 / 3   // a float whose JSON is as long as any
+	for _, e := range catalog.All() {
+		t.Run(e.Spec.Name, func(t *testing.T) {
+			s := &result.Summary{
+				Version: result.SchemaVersion, Scenario: e.Spec.Name,
+				Experiment: long, Variant: long, Run: long,
+				Params: map[string]string{}, Figures: map[string]float64{},
+				Start: time.Now(), WarmupSeconds: worst, Seconds: worst,
+				Phase: PhaseMeasure, Partial: true,
+				Error: strings.Repeat("e", 256),
+				Settings: result.Settings{GoVersion: "go1.99.99-devel +0123456789 Mon Jan 2 15:04:05 2026 +0000",
+					NumCPU: 1 << 20, GOMAXPROCS: 1 << 20, GOGC: math.MaxInt32, GOMEMLIMIT: math.MaxInt64,
+					GODEBUG: strings.Repeat("g", 128), CgroupVersion: 2, CPULimitCores: worst, MemoryLimitBytes: math.MaxInt64},
+				Runtime: result.Runtime{GCCycles: math.MaxUint64, GCCyclesPerS: worst, GCCPUFraction: worst,
+					GCAssistCPUFraction: worst, UserCPUFraction: worst, IdleCPUFraction: worst,
+					GCPauseP50: worst, GCPauseP99: worst, GCPauseMax: worst,
+					SchedLatencyP50: worst, SchedLatencyP99: worst, SchedLatencyMax: worst,
+					AllocBytes: math.MaxUint64, AllocObjects: math.MaxUint64, HeapLiveBytes: math.MaxUint64,
+					HeapGoalBytes: math.MaxUint64, TotalMemoryBytes: math.MaxUint64, StackBytes: math.MaxUint64,
+					Goroutines: math.MaxUint64, LimiterEnabled: true},
+				CPU: result.CPU{UsageSeconds: worst, Cores: worst, Periods: math.MaxUint64, ThrottledPeriods: math.MaxUint64,
+					ThrottledSeconds: worst, ThrottledRatio: worst, PressureSomeAvg10: worst},
+				Memory: result.Memory{UsageBytes: math.MaxUint64, PeakBytes: math.MaxUint64, OOMKills: math.MaxUint64,
+					OOMEvents: math.MaxUint64, PressureSomeAvg10: worst},
+			}
+			for _, p := range e.Spec.Params {
+				v := p.Default
+				for _, c := range append([]string{p.Min, p.Max}, p.Values...) {
+					if len(c) > len(v) {
+						v = c
+					}
+				}
+				if p.Kind == "float" {
+					v = "0.12345678901234567" // the longest a float in [0, 1] prints
+				}
+				s.Params[p.Name] = v
+			}
+			for _, f := range e.Spec.Figures {
+				s.Figures[f.Name] = worst
+			}
+			b, err := result.Encode(s)
+			if err != nil {
+				t.Fatalf("%v (%d bytes)", err, len(b))
+			}
+			t.Logf("worst case: %d of %d bytes", len(b), result.MaxBytes)
+		})
+	}
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Targets the report marks PASS or MISS against.
+const (
+	ratioTarget    = 0.90 // workload throughput / bare benchmark, at least
+	overheadTarget = 2.0  // percent of throughput lost to telemetry, at most
+)
+
+// target is one scenario as hack/bench measures it.
+type target struct {
+	scenario string
+	// figure is the throughput figure, named alike in the workload's
+	// summary and in the benchmark's ReportMetric unit.
+	figure string
+	// bench is the bare benchmark in the scenario's package.
+	bench string
+	// sets are the --set values matching what the benchmark runs.
+	sets []string
+	// overhead says whether the telemetry section measures it.
+	overhead bool
+}
+
+var targets = []target{
+	{scenario: "scheduler", figure: "tasks/s", bench: "BenchmarkScheduler", overhead: true},
+	{scenario: "alloc", figure: "objects/s", bench: "BenchmarkAlloc"},
+	{scenario: "gc", figure: "ops/s", bench: "BenchmarkGC", sets: []string{"churnRate=0"}, overhead: true},
+}
+
+func scenarioNames() []string {
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.scenario
+	}
+	return names
+}
+
+// bench is one invocation's state.
+type bench struct {
+	opts  options
+	out   io.Writer
+	lines *benchFile
+}
+
+func newBench(o options, out io.Writer) *bench { return &bench{opts: o, out: out} }
+
+func (b *bench) run(ctx context.Context) error {
+	if _, err := os.Stat(b.opts.workload); err != nil {
+		return fmt.Errorf("workload binary (run `make build`): %w", err)
+	}
+	lines, err := openBenchFile(b.opts.outDir, time.Now())
+	if err != nil {
+		return err
+	}
+	defer lines.Close()
+	b.lines = lines
+	b.header()
+	ratios, err := b.ratioSection(ctx)
+	if err != nil {
+		return err
+	}
+	overheads, err := b.overheadSection(ctx)
+	if err != nil {
+		return err
+	}
+	b.footer(append(ratios, overheads...))
+	return nil
+}
+
+func (b *bench) header() {
+	fmt.Fprintf(b.out, "workload %s, %s per run after %s warmup, %d round(s), %s, GOMAXPROCS %d of %d CPUs, load %s\n",
+		b.opts.workload, b.opts.benchtime, b.opts.warmup, b.opts.rounds, runtime.Version(),
+		runtime.GOMAXPROCS(0), runtime.NumCPU(), loadAvg())
+	fmt.Fprintf(b.out, "appending workload benchmark lines to %s\n", b.lines.workloadPath)
+}
+
+func (b *bench) footer(vs []verdict) {
+	pass := 0
+	for _, v := range vs {
+		if v.pass {
+			pass++
+		}
+	}
+	fmt.Fprintf(b.out, "\n%d of %d targets met (reported, not enforced)\n", pass, len(vs))
+	fmt.Fprintf(b.out, "workload benchmark lines: %s\n  compare with: benchstat -col telemetry %s\n",
+		b.lines.workloadPath, b.lines.workloadPath)
+	fmt.Fprintf(b.out, "bare benchmark lines:     %s\n", b.lines.barePath)
+}
+
+// loadAvg is the 1, 5 and 15 minute load average, a hint of how busy
+// the machine was; "?" when unknown.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// measure is one throughput measurement.
+type measure func(ctx context.Context) (float64, error)
+
+// pair runs a and b once each, a first on even rounds and b first on odd
+// ones, so slow drift on a shared machine does not favour one side.
+func pair(ctx context.Context, round int, a, b measure) (va, vb float64, err error) {
+	first, second := a, b
+	if round%2 == 1 {
+		first, second = b, a
+	}
+	v1, err := first(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	v2, err := second(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if round%2 == 1 {
+		return v2, v1, nil
+	}
+	return v1, v2, nil
+}

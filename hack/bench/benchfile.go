@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+	"github.com/runtime-lab/runtime-lab/workloads/driver"
+)
+
+// benchFile collects the raw benchmark lines of one invocation: the
+// workload's, tagged "telemetry: off|on" so `benchstat -col telemetry`
+// sets them side by side, and the bare benchmarks' in a second file (their
+// pkg: and cpu: lines would otherwise split the workload's groups).
+type benchFile struct {
+	workloadPath, barePath string
+	wl, bare               *os.File
+}
+
+func openBenchFile(dir string, now time.Time) (*benchFile, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("benchmark line directory %s: %w", dir, err)
+	}
+	stamp := now.Format("20060102-150405")
+	f := &benchFile{
+		workloadPath: filepath.Join(dir, "workload-"+stamp+".txt"),
+		barePath:     filepath.Join(dir, "bare-"+stamp+".txt"),
+	}
+	var err error
+	if f.wl, err = openAppend(f.workloadPath); err != nil {
+		return nil, err
+	}
+	if f.bare, err = openAppend(f.barePath); err != nil {
+		f.wl.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func openAppend(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open benchmark lines: %w", err)
+	}
+	return f, nil
+}
+
+// addWorkload appends one workload run's benchmark lines, as the binary
+// itself prints them with --output bench.
+func (f *benchFile) addWorkload(telemetry string, s *result.Summary) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "telemetry: %s\n", telemetry)
+	if err := driver.WriteBench(&b, s); err != nil {
+		return fmt.Errorf("benchmark lines of %s: %w", s.Scenario, err)
+	}
+	if _, err := f.wl.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("append to %s: %w", f.workloadPath, err)
+	}
+	return nil
+}
+
+// addBare appends a bare benchmark's output without go test's PASS line.
+func (f *benchFile) addBare(out []byte) error {
+	var b bytes.Buffer
+	for _, line := range bytes.SplitAfter(out, []byte("\n")) {
+		if t := bytes.TrimSpace(line); len(t) > 0 && !bytes.Equal(t, []byte("PASS")) {
+			b.Write(line)
+		}
+	}
+	if _, err := f.bare.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("append to %s: %w", f.barePath, err)
+	}
+	return nil
+}
+
+// Close closes both files.
+func (f *benchFile) Close() error {
+	err1, err2 := f.wl.Close(), f.bare.Close()
+	if err1 != nil {
+		return fmt.Errorf("close %s: %w", f.workloadPath, err1)
+	}
+	if err2 != nil {
+		return fmt.Errorf("close %s: %w", f.barePath, err2)
+	}
+	return nil
+}

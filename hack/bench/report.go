@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+)
+
+// verdict is one target's outcome.
+type verdict struct {
+	value float64
+	pass  bool
+}
+
+func (v verdict) word() string {
+	if v.pass {
+		return "PASS"
+	}
+	return "MISS"
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// si renders a rate with an SI prefix and four significant digits.
+func si(v float64) string {
+	for _, p := range []struct {
+		div    float64
+		suffix string
+	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+		if math.Abs(v) >= p.div {
+			return fmt.Sprintf("%.4g%s", v/p.div, p.suffix)
+		}
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+const (
+	ratioFormat    = "%-10s %-7s %-10s %10s %10s %7s  %s"
+	overheadFormat = "%-10s %-7s %-10s %10s %10s %9s %8s %7s  %s"
+)
+
+// printRow writes one table row without trailing blanks.
+func printRow(w io.Writer, format string, a ...any) {
+	fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf(format, a...), " "))
+}
+
+func ratioHeader(w io.Writer) {
+	printRow(w, ratioFormat, "scenario", "round", "unit", "bare", "workload", "ratio", "")
+}
+
+func ratioRow(w io.Writer, t target, round string, bare, load, ratio float64, note string) {
+	printRow(w, ratioFormat, t.scenario, round, t.figure, si(bare), si(load), fmt.Sprintf("%.3f", ratio), note)
+}
+
+func overheadHeader(w io.Writer) {
+	printRow(w, overheadFormat, "scenario", "round", "unit", "off", "on", "overhead", "scrapes", "pushes", "")
+}
+
+// overheadRow prints one pair, or the medians when st is nil.
+func overheadRow(w io.Writer, t target, round string, off, on, pct float64, st *runStats, note string) {
+	scrapes, pushes := "", ""
+	if st != nil {
+		scrapes, pushes = fmt.Sprint(st.scrapes), fmt.Sprint(st.pushes)
+	}
+	printRow(w, overheadFormat, t.scenario, round, t.figure, si(off), si(on), fmt.Sprintf("%.2f%%", pct),
+		scrapes, pushes, note)
+}

@@ -1,0 +1,183 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/containerd/cgroups/v3"
+	"github.com/containerd/cgroups/v3/cgroup1"
+	"github.com/containerd/cgroups/v3/cgroup2"
+	"github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
+)
+
+// Parent is the cgroup every sandbox is created under.
+const Parent = "runtimelab"
+
+// DefaultPeriodMicros is the CFS period Kubernetes uses.
+const DefaultPeriodMicros = 100_000
+
+// Limits are what a sandbox enforces; zero means unlimited.
+type Limits struct {
+	// CPUQuotaMicros of CPU time per CPUPeriodMicros (default 100ms).
+	CPUQuotaMicros  int64
+	CPUPeriodMicros int64
+	MemoryBytes     int64
+}
+
+// Sandbox is one cgroup made for one run.
+type Sandbox struct {
+	name    string
+	version int
+	v1      cgroup1.Cgroup
+	v1Dirs  map[string]string // controller → directory
+	v2      *cgroup2.Manager
+	v2Dir   string
+}
+
+// ErrUnsupported means no cgroup can be created here: not root, or no
+// cpu/memory controller. Callers may run without limits, saying so.
+var ErrUnsupported = errors.New("cannot create cgroups here")
+
+// controllersV1 are the v1 hierarchies a sandbox joins.
+var controllersV1 = []cgroup1.Name{cgroup1.Cpu, cgroup1.Cpuacct, cgroup1.Memory}
+
+// New creates the cgroup Parent/name with limits l.
+func New(name string, l Limits) (*Sandbox, error) {
+	if os.Geteuid() != 0 {
+		return nil, fmt.Errorf("%w: creating a cgroup needs root (or a delegated cgroup v2 subtree)", ErrUnsupported)
+	}
+	if l.CPUPeriodMicros == 0 {
+		l.CPUPeriodMicros = DefaultPeriodMicros
+	}
+	s := &Sandbox{name: name}
+	var err error
+	switch cgroups.Mode() {
+	case cgroups.Legacy, cgroups.Hybrid:
+		err = s.newV1(l)
+	case cgroups.Unified:
+		err = s.newV2(l)
+	default:
+		err = fmt.Errorf("%w: no cgroup filesystem mounted", ErrUnsupported)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Sandbox) newV1(l Limits) error {
+	res := &specs.LinuxResources{CPU: &specs.LinuxCPU{}, Memory: &specs.LinuxMemory{}}
+	period := uint64(l.CPUPeriodMicros)
+	res.CPU.Period = &period
+	quota := int64(-1)
+	if l.CPUQuotaMicros > 0 {
+		quota = l.CPUQuotaMicros
+	}
+	res.CPU.Quota = &quota
+	if l.MemoryBytes > 0 {
+		res.Memory.Limit = &l.MemoryBytes
+	}
+	hier := func() ([]cgroup1.Subsystem, error) {
+		all, err := cgroup1.Default()
+		if err != nil {
+			return nil, err
+		}
+		var out []cgroup1.Subsystem
+		for _, ss := range all {
+			if slices.Contains(controllersV1, ss.Name()) {
+				out = append(out, ss)
+			}
+		}
+		return out, nil
+	}
+	path := "/" + Parent + "/" + s.name
+	cg, err := cgroup1.New(cgroup1.StaticPath(path), res, cgroup1.WithHierarchy(hier))
+	if err != nil {
+		return fmt.Errorf("create cgroup v1 %s: %w", path, err)
+	}
+	s.version, s.v1, s.v1Dirs = 1, cg, map[string]string{}
+	subs, _ := hier()
+	for _, ss := range subs {
+		if p, ok := ss.(interface{ Path(string) string }); ok {
+			s.v1Dirs[string(ss.Name())] = p.Path(path)
+		}
+	}
+	if s.v1Dirs["cpu"] == "" || s.v1Dirs["memory"] == "" {
+		cg.Delete()
+		return fmt.Errorf("%w: cgroup v1 lacks the cpu or memory controller", ErrUnsupported)
+	}
+	return nil
+}
+
+func (s *Sandbox) newV2(l Limits) error {
+	period := uint64(l.CPUPeriodMicros)
+	var quota *int64
+	if l.CPUQuotaMicros > 0 {
+		quota = &l.CPUQuotaMicros
+	}
+	res := &cgroup2.Resources{CPU: &cgroup2.CPU{Max: cgroup2.NewCPUMax(quota, &period)}, Memory: &cgroup2.Memory{}}
+	if l.MemoryBytes > 0 {
+		noSwap := int64(0) // like a Kubernetes pod: exceed the limit and be OOM-killed, not swapped
+		res.Memory.Max, res.Memory.Swap = &l.MemoryBytes, &noSwap
+	}
+	group := "/" + Parent + "/" + s.name
+	m, err := cgroup2.NewManager("/sys/fs/cgroup", group, res)
+	if err != nil {
+		return fmt.Errorf("create cgroup v2 %s: %w", group, err)
+	}
+	s.version, s.v2, s.v2Dir = 2, m, filepath.Join("/sys/fs/cgroup", group)
+	return nil
+}
+
+// Version is 1 or 2.
+func (s *Sandbox) Version() int { return s.version }
+
+// Dirs lists the cgroup directories of the sandbox, one per v1 controller
+// or the one v2 directory.
+func (s *Sandbox) Dirs() []string {
+	if s.version == 2 {
+		return []string{s.v2Dir}
+	}
+	var dirs []string
+	for _, d := range s.v1Dirs {
+		dirs = append(dirs, d)
+	}
+	slices.Sort(dirs)
+	return dirs
+}
+
+// Reader reads the sandbox's cgroup files.
+func (s *Sandbox) Reader() *cgroup.Reader {
+	if s.version == 2 {
+		return cgroup.NewV2(s.v2Dir)
+	}
+	return cgroup.NewV1(s.v1Dirs["cpu"], s.v1Dirs["cpuacct"], s.v1Dirs["memory"])
+}
+
+// Command returns a command that runs name with args inside the sandbox
+// from its first instruction: a shell joins the cgroup, then execs it. The
+// runtime must start inside, as GOMAXPROCS is derived from the CPU quota at
+// startup.
+func (s *Sandbox) Command(name string, args ...string) *exec.Cmd {
+	var join []string
+	for _, d := range s.Dirs() {
+		join = append(join, fmt.Sprintf("echo $$ > '%s'", filepath.Join(d, "cgroup.procs")))
+	}
+	script := strings.Join(join, " && ") + ` && exec "$0" "$@"`
+	return exec.Command("/bin/sh", append([]string{"-c", script, name}, args...)...)
+}
+
+// Delete removes the cgroup; its processes must have exited.
+func (s *Sandbox) Delete() error {
+	if s.version == 2 {
+		return s.v2.Delete()
+	}
+	return s.v1.Delete()
+}

@@ -1,0 +1,68 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestSandbox(t *testing.T) {
+	tests := []struct {
+		name string
+		l    Limits
+		// want is what the cgroup files must read back.
+		wantQuota, wantPeriod, wantMem int64
+	}{
+		{name: "quota and limit", l: Limits{CPUQuotaMicros: 25_000, MemoryBytes: 64 << 20},
+			wantQuota: 25_000, wantPeriod: 100_000, wantMem: 64 << 20},
+		{name: "custom period", l: Limits{CPUQuotaMicros: 150_000, CPUPeriodMicros: 50_000},
+			wantQuota: 150_000, wantPeriod: 50_000, wantMem: -1},
+		{name: "unlimited", l: Limits{}, wantQuota: -1, wantPeriod: 100_000, wantMem: -1},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sb, err := New(fmt.Sprintf("sandbox-test-%d-%d", os.Getpid(), i), tt.l)
+			if errors.Is(err, ErrUnsupported) {
+				t.Skipf("real-cgroup test skipped: %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if err := sb.Delete(); err != nil {
+					t.Errorf("Delete: %v", err)
+				}
+				for _, d := range sb.Dirs() {
+					if _, err := os.Stat(d); err == nil {
+						t.Errorf("%s still exists after Delete", d)
+					}
+				}
+			}()
+			st, err := sb.Reader().Read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.CPUQuotaMicros != tt.wantQuota || st.CPUPeriodMicros != tt.wantPeriod || st.MemoryLimitBytes != tt.wantMem {
+				t.Errorf("read back quota %d period %d memory %d, want %d %d %d",
+					st.CPUQuotaMicros, st.CPUPeriodMicros, st.MemoryLimitBytes, tt.wantQuota, tt.wantPeriod, tt.wantMem)
+			}
+			out, err := sb.Command("cat", "/proc/self/cgroup").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "/" + Parent + "/sandbox-test-"
+			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				f := strings.SplitN(line, ":", 3)
+				joined := f[1] == "" || strings.Contains(","+f[1]+",", ",cpu,") || strings.Contains(","+f[1]+",", ",memory,")
+				if sb.Version() == 1 && f[1] == "" {
+					joined = false // the empty v2 hierarchy of a hybrid machine is not ours
+				}
+				if joined && !strings.HasPrefix(f[2], want) {
+					t.Errorf("the command ran in %q, want %s…", line, want)
+				}
+			}
+		})
+	}
+}

@@ -79,8 +79,8 @@ type Settings struct {
 // measured window; quantiles come from the window's histogram deltas; gauges
 // are read at the end of the window.
 type Runtime struct {
-	GCCycles      uint64  `json:"gcCycles"`
-	GCCyclesPerS  float64 `json:"gcPerS"`
+	GCCycles     uint64  `json:"gcCycles"`
+	GCCyclesPerS float64 `json:"gcPerS"`
 	// GCCPUFraction is the share of available CPU (GOMAXPROCS × wall time)
 	// the GC used (/cpu/classes/gc/total); GCAssistCPUFraction the part of it
 	// charged to allocating goroutines as mark assists.

@@ -43,6 +43,9 @@ type Summary struct {
 	Partial bool `json:"partial,omitempty"`
 	// Error says why the run failed, empty when it did not.
 	Error string `json:"error,omitempty"`
+	// Outcome is the scenario's classification of the run, for scenarios
+	// that have one (memlimit: "survived", "gc-thrash", "near-oom").
+	Outcome string `json:"outcome,omitempty"`
 
 	// Settings are what the Go runtime actually used.
 	Settings Settings `json:"settings"`

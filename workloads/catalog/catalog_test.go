@@ -76,7 +76,7 @@ func TestFiguresMatchCatalogue(t *testing.T) {
 			if err != nil {
 				t.Fatalf("defaults: %v", err)
 			}
-			w, err := e.New(v)
+			w, err := e.New(v, scenario.Env{})
 			if err != nil {
 				t.Fatalf("New with defaults: %v", err)
 			}

@@ -33,6 +33,11 @@ const (
 type Config struct {
 	Scenario string
 	Sets     []string
+	// Role, Target and Serve place this process in a multi-process
+	// scenario (see scenario.Env).
+	Role     string
+	Target   string
+	Serve    string
 	Duration time.Duration
 	Warmup   time.Duration
 	// Listen is the telemetry address; empty disables it.
@@ -111,11 +116,20 @@ func (c *Config) resolve() (catalog.Entry, scenario.Values, scenario.Workload, e
 	case c.Output != OutputText && c.Output != OutputJSON && c.Output != OutputBench:
 		return entry, zero, nil, usagef("--output %q: must be %s, %s or %s", c.Output, OutputText, OutputJSON, OutputBench)
 	}
+	role, ok := entry.Spec.Role(c.Role)
+	switch {
+	case !ok && len(entry.Spec.Roles) == 0:
+		return entry, zero, nil, usagef("--role %q: scenario %s has a single role; drop --role", c.Role, c.Scenario)
+	case !ok:
+		return entry, zero, nil, usagef("--role %q: scenario %s's roles are %s", c.Role, c.Scenario, roleNames(entry.Spec))
+	case role.NeedsTarget && c.Target == "":
+		return entry, zero, nil, usagef("--target: role %s of %s connects to a server; give its address, e.g. --target 10.0.0.5:8080", role.Name, c.Scenario)
+	}
 	values, err := scenario.Parse(entry.Spec, c.Sets)
 	if err != nil {
 		return entry, zero, nil, &UsageError{Err: err}
 	}
-	w, err := entry.New(values)
+	w, err := entry.New(values, scenario.Env{Role: role.Name, Target: c.Target, Serve: c.Serve})
 	if err != nil {
 		return entry, zero, nil, &UsageError{Err: err}
 	}
@@ -129,4 +143,12 @@ func labelsFromEnv(scenarioName string) telemetry.Labels {
 		Variant:    os.Getenv(EnvVariant),
 		Run:        os.Getenv(EnvRun),
 	}
+}
+
+func roleNames(s *scenario.Spec) string {
+	names := make([]string, len(s.Roles))
+	for i, r := range s.Roles {
+		names[i] = r.Name
+	}
+	return strings.Join(names, ", ")
 }

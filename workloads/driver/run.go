@@ -37,6 +37,7 @@ type run struct {
 	sum     result.Summary
 	begin   *probe.Sample
 	counts0 map[string]uint64
+	lat0    map[string]scenario.LatencySnapshot
 	cpuProf *probe.CPUProfile
 }
 
@@ -160,6 +161,7 @@ func (r *run) setPhase(p string) {
 func (r *run) startWindow() {
 	s := r.probe.Sample()
 	counts := r.meter.Snapshot()
+	lat := r.meter.Latencies()
 	var prof *probe.CPUProfile
 	if r.cfg.CPUProfile {
 		var err error
@@ -168,7 +170,7 @@ func (r *run) startWindow() {
 		}
 	}
 	r.mu.Lock()
-	r.begin, r.counts0, r.cpuProf = &s, counts, prof
+	r.begin, r.counts0, r.lat0, r.cpuProf = &s, counts, lat, prof
 	r.sum.Phase = PhaseMeasure
 	r.mu.Unlock()
 	r.measured.Store(true)
@@ -203,9 +205,14 @@ func (r *run) fillLocked(mallocFrac float64) {
 	for k, v := range r.counts0 {
 		counts[k] -= v
 	}
+	lats := map[string]scenario.Quantiles{}
+	for k, snap := range r.meter.Latencies() {
+		lats[k] = snap.Since(r.lat0[k])
+	}
 	win := scenario.Window{
 		Seconds:           end.At.Sub(r.begin.At).Seconds(),
 		Counters:          counts,
+		Latencies:         lats,
 		Runtime:           probe.Runtime(*r.begin, end),
 		CPU:               probe.CPU(*r.begin, end),
 		Memory:            r.sum.Memory,
@@ -214,6 +221,9 @@ func (r *run) fillLocked(mallocFrac float64) {
 	r.sum.Seconds = win.Seconds
 	r.sum.Runtime, r.sum.CPU = win.Runtime, win.CPU
 	r.sum.Figures = r.w.Figures(win)
+	if c, ok := r.w.(scenario.Classifier); ok {
+		r.sum.Outcome = c.Outcome(win)
+	}
 }
 
 // publish refreshes the interim summary and writes it out.

@@ -23,7 +23,7 @@ func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
 				Experiment: long, Variant: long, Run: long,
 				Params: map[string]string{}, Figures: map[string]float64{},
 				Start: time.Now(), WarmupSeconds: worst, Seconds: worst,
-				Phase: PhaseMeasure, Partial: true,
+				Phase: PhaseMeasure, Partial: true, Outcome: "gc-thrash",
 				Error: strings.Repeat("e", 256),
 				Settings: result.Settings{GoVersion: "go1.99.99-devel +0123456789 Mon Jan 2 15:04:05 2026 +0000",
 					NumCPU: 1 << 20, GOMAXPROCS: 1 << 20, GOGC: math.MaxInt32, GOMEMLIMIT: math.MaxInt64,

@@ -33,8 +33,9 @@ type CounterDesc struct {
 // Meter holds the counters of one run. Scenarios register counters before
 // their hot loop starts; the driver and telemetry read them concurrently.
 type Meter struct {
-	mu    sync.Mutex
-	descs []CounterDesc
+	mu        sync.Mutex
+	descs     []CounterDesc
+	latencies map[string]*Latency
 }
 
 // NewMeter returns an empty Meter.
@@ -56,6 +57,36 @@ func (m *Meter) Counter(name, help string) *Counter {
 	c := &Counter{}
 	m.descs = append(m.descs, CounterDesc{Name: name, Help: help, c: c})
 	return c
+}
+
+// Latency registers a latency histogram, or returns the one of that name.
+func (m *Meter) Latency(name string) *Latency {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.latencies == nil {
+		m.latencies = map[string]*Latency{}
+	}
+	if l, ok := m.latencies[name]; ok {
+		return l
+	}
+	l := &Latency{}
+	m.latencies[name] = l
+	return l
+}
+
+// Latencies snapshots every latency histogram.
+func (m *Meter) Latencies() map[string]LatencySnapshot {
+	m.mu.Lock()
+	ls := make(map[string]*Latency, len(m.latencies))
+	for k, l := range m.latencies {
+		ls[k] = l
+	}
+	m.mu.Unlock()
+	out := make(map[string]LatencySnapshot, len(ls))
+	for k, l := range ls {
+		out[k] = LatencySnapshot{s: l.snapshot()}
+	}
+	return out
 }
 
 // Counters returns the registered counters in registration order.
@@ -86,6 +117,8 @@ type Window struct {
 	Seconds float64
 	// Counters are the counter deltas over the window.
 	Counters map[string]uint64
+	// Latencies are the quantiles of each latency histogram over the window.
+	Latencies map[string]Quantiles
 	// Runtime, CPU and Memory are the probe's figures for the window.
 	Runtime result.Runtime
 	CPU     result.CPU

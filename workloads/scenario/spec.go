@@ -73,6 +73,35 @@ type Spec struct {
 	Doc     string
 	Params  []Param
 	Figures []Figure
+	// Roles lists the parts a process can play when a scenario spans
+	// processes (a server and its load generator, each in its own pod so
+	// they never share a CPU quota). The first is the default. Empty means
+	// one role.
+	Roles []Role
+}
+
+// Role is one part a process can play in a multi-process scenario.
+type Role struct {
+	Name string
+	Doc  string
+	// NeedsTarget is true for client roles, which connect to --target.
+	NeedsTarget bool
+}
+
+// Role returns the role called name; "" names the default.
+func (s *Spec) Role(name string) (Role, bool) {
+	if len(s.Roles) == 0 {
+		return Role{}, name == ""
+	}
+	if name == "" {
+		return s.Roles[0], true
+	}
+	for _, r := range s.Roles {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Role{}, false
 }
 
 // Param returns the parameter called name.
@@ -121,13 +150,31 @@ type Workload interface {
 	Figures(w Window) map[string]float64
 }
 
-// Factory builds a Workload from validated parameters. It returns an error
-// only for combinations of values that bounds alone cannot rule out.
-type Factory func(Values) (Workload, error)
+// Env is what the driver tells a scenario beyond its parameters.
+type Env struct {
+	// Role is the part this process plays, one of Spec.Roles; empty for
+	// scenarios with a single role.
+	Role string
+	// Target is the server address a client role connects to.
+	Target string
+	// Serve is the address a server role listens on.
+	Serve string
+}
+
+// Factory builds a Workload from validated parameters and the run's Env.
+// It returns an error only for combinations of values that bounds alone
+// cannot rule out.
+type Factory func(Values, Env) (Workload, error)
 
 // Preparer is implemented by scenarios that build state before the clock
 // starts (a live heap, a pool of connections). The driver calls Prepare
 // before the warmup; the time it takes is not measured.
 type Preparer interface {
 	Prepare(ctx context.Context) error
+}
+
+// Classifier is implemented by scenarios that sort a run into a named
+// outcome (for example "survived" or "gc-thrash") from its window.
+type Classifier interface {
+	Outcome(w Window) string
 }

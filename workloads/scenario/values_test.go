@@ -163,3 +163,28 @@ func TestMeter(t *testing.T) {
 		t.Errorf("Rate of an empty window: got %v, want 0", got)
 	}
 }
+
+func TestLatencyWindow(t *testing.T) {
+	m := NewMeter()
+	l := m.Latency("rtt")
+	a, b := l.Shard(), l.Shard()
+	for range 100 {
+		a.Record(time.Millisecond) // before the window
+	}
+	start := m.Latencies()["rtt"]
+	for i := range 1000 {
+		b.Record(time.Duration(i+1) * time.Microsecond)
+	}
+	a.Record(time.Hour) // clamped to the 5 minute ceiling
+	q := m.Latencies()["rtt"].Since(start)
+	if q.Count != 1001 {
+		t.Errorf("Count: got %d, want 1001 (the 100 before the window excluded)", q.Count)
+	}
+	near := func(got, want time.Duration) bool { return got >= want*99/100 && got <= want*101/100 }
+	if !near(q.P50, 500*time.Microsecond) || !near(q.P99, 990*time.Microsecond) || !near(q.Max, 5*time.Minute) {
+		t.Errorf("got p50 %v p99 %v max %v, want ≈500µs, ≈990µs, ≈5m", q.P50, q.P99, q.Max)
+	}
+	if empty := (LatencySnapshot{}).Since(LatencySnapshot{}); empty.Count != 0 {
+		t.Errorf("empty snapshot: got count %d, want 0", empty.Count)
+	}
+}

@@ -45,6 +45,13 @@ func newDescribeCmd() *cobra.Command {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, p.Default, p.Bounds(), p.Doc)
 			}
 			tw.Flush()
+			if len(e.Spec.Roles) > 0 {
+				fmt.Fprintln(out, "\nRoles (--role):")
+				for _, r := range e.Spec.Roles {
+					fmt.Fprintf(tw, "  %s\t%s\n", r.Name, r.Doc)
+				}
+				tw.Flush()
+			}
 			fmt.Fprintln(out, "\nFigures:")
 			for _, f := range e.Spec.Figures {
 				fmt.Fprintf(tw, "  %s\t%s\t%s is better\t%s\n", f.Name, f.Unit, f.Better, f.Doc)
@@ -72,6 +79,9 @@ func newRunCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&cfg.Sets, "set", nil, "scenario parameter name=value (repeatable; see `workload describe`)")
+	f.StringVar(&cfg.Role, "role", cfg.Role, "part this process plays in a multi-process scenario (see `workload describe`)")
+	f.StringVar(&cfg.Target, "target", cfg.Target, "server address a client role connects to")
+	f.StringVar(&cfg.Serve, "serve", cfg.Serve, "address a server role listens on")
 	f.DurationVar(&cfg.Duration, "duration", cfg.Duration, "length of the measured window")
 	f.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "time to run before measuring")
 	f.StringVar(&cfg.Listen, "listen", cfg.Listen, "telemetry address for /metrics, /debug/pprof, /healthz and /result; empty disables")

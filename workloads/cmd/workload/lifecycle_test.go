@@ -207,7 +207,7 @@ func TestTelemetryEndpoints(t *testing.T) {
 	for _, want := range []string{
 		`runtimelab_scheduler_tasks_total{` + labels + `}`,
 		`runtimelab_run_measuring{` + labels + `} 1`,
-		`go_sched_latencies_seconds_bucket{` + labels,       // the Go collector over runtime/metrics
+		`go_sched_latencies_seconds_bucket{` + labels,      // the Go collector over runtime/metrics
 		`go_gc_heap_allocs_by_size_bytes_bucket{` + labels, // only present with MetricsAll
 		`process_cpu_seconds_total{` + labels,
 		`go_build_info{`,

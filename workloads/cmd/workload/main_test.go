@@ -127,6 +127,7 @@ func TestBadInput(t *testing.T) {
 		{"bad output", []string{"run", "gc", "--output", "xml"}, `--output "xml": must be text, json or bench`},
 		{"unknown flag", []string{"run", "gc", "--bogus"}, "unknown flag: --bogus"},
 		{"no scenario", []string{"run"}, "takes one scenario name"},
+		{"role on a single-role scenario", []string{"run", "gc", "--role", "server"}, `--role "server": scenario gc has a single role; drop --role`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,7 +60,7 @@ type workload struct {
 }
 
 // New builds the scenario from validated parameters.
-func New(v scenario.Values) (scenario.Workload, error) {
+func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
 	t, s, l := v.Float("tinyWeight"), v.Float("smallWeight"), v.Float("largeWeight")
 	sum := t + s + l
 	if sum == 0 {

@@ -54,7 +54,7 @@ func preparedHeap(tb testing.TB) *workload {
 			heap.err = err
 			return
 		}
-		w, err := New(v)
+		w, err := New(v, scenario.Env{})
 		if err != nil {
 			heap.err = err
 			return

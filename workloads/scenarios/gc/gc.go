@@ -62,7 +62,7 @@ type workload struct {
 }
 
 // New builds the scenario from validated parameters.
-func New(v scenario.Values) (scenario.Workload, error) {
+func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
 	units := int(v.Bytes("liveHeap") / unitBytes)
 	return &workload{
 		units:      units,

@@ -39,7 +39,7 @@ func newDefault(tb testing.TB) *workload {
 	if err != nil {
 		tb.Fatalf("parse defaults: %v", err)
 	}
-	w, err := New(v)
+	w, err := New(v, scenario.Env{})
 	if err != nil {
 		tb.Fatalf("new scheduler workload: %v", err)
 	}

@@ -44,7 +44,7 @@ var Spec = scenario.Spec{
 }
 
 // New builds the scenario from validated parameters.
-func New(v scenario.Values) (scenario.Workload, error) {
+func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
 	if v.Float("blockFraction")+v.Float("syscallFraction") > 1 {
 		return nil, &scenario.ParseError{Scenario: Spec.Name, Param: "syscallFraction",
 			Msg: "blockFraction + syscallFraction must be at most 1"}

@@ -119,6 +119,9 @@ type Runtime struct {
 type CPU struct {
 	// UsageSeconds is the CPU time the cgroup used.
 	UsageSeconds float64 `json:"usageS"`
+	// ProcessSeconds is the CPU time this process used (getrusage), which
+	// differs from UsageSeconds when the cgroup holds other processes.
+	ProcessSeconds float64 `json:"procS"`
 	// Cores is UsageSeconds divided by the window.
 	Cores            float64 `json:"cores"`
 	Periods          uint64  `json:"periods"`

@@ -7,6 +7,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/alloc"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/gc"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/scheduler"
+	"github.com/runtime-lab/runtime-lab/workloads/scenarios/service"
 )
 
 // Entry is one registered scenario.
@@ -19,6 +20,7 @@ var entries = []Entry{
 	{&scheduler.Spec, scheduler.New},
 	{&alloc.Spec, alloc.New},
 	{&gc.Spec, gc.New},
+	{&service.Spec, service.New},
 }
 
 // All returns every scenario in catalogue order.

@@ -35,7 +35,7 @@ func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
 					AllocBytes: math.MaxUint64, AllocObjects: math.MaxUint64, HeapLiveBytes: math.MaxUint64,
 					HeapGoalBytes: math.MaxUint64, TotalMemoryBytes: math.MaxUint64, StackBytes: math.MaxUint64,
 					Goroutines: math.MaxUint64, LimiterEnabled: true},
-				CPU: result.CPU{UsageSeconds: worst, Cores: worst, Periods: math.MaxUint64, ThrottledPeriods: math.MaxUint64,
+				CPU: result.CPU{UsageSeconds: worst, ProcessSeconds: worst, Cores: worst, Periods: math.MaxUint64, ThrottledPeriods: math.MaxUint64,
 					ThrottledSeconds: worst, ThrottledRatio: worst, PressureSomeAvg10: worst},
 				Memory: result.Memory{UsageBytes: math.MaxUint64, PeakBytes: math.MaxUint64, OOMKills: math.MaxUint64,
 					OOMEvents: math.MaxUint64, PressureSomeAvg10: worst},

@@ -115,9 +115,10 @@ func CPU(a, b Sample) result.CPU {
 			c.PressureSomeAvg10 = b.Cgroup.CPUPressure.Some.Avg10
 		}
 	}
+	c.ProcessSeconds = (b.ProcessCPU - a.ProcessCPU).Seconds()
 	if c.UsageSeconds == 0 {
 		// No cpuacct (or no cgroup): the process is the best we have.
-		c.UsageSeconds = (b.ProcessCPU - a.ProcessCPU).Seconds()
+		c.UsageSeconds = c.ProcessSeconds
 	}
 	if secs > 0 {
 		c.Cores = c.UsageSeconds / secs

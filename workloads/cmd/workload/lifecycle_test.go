@@ -36,8 +36,16 @@ var telemetryLine = regexp.MustCompile(`msg=telemetry addr=(\S+)`)
 // is not empty.
 func start(t *testing.T, env []string, listen bool, args ...string) *started {
 	t.Helper()
-	s := &started{cmd: exec.Command(bin, args...), done: make(chan error, 1)}
-	s.cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	return startPrepared(t, cmd, listen)
+}
+
+// startPrepared starts a prepared command (for example one that joins a
+// sandbox first) and collects its output.
+func startPrepared(t *testing.T, cmd *exec.Cmd, listen bool) *started {
+	t.Helper()
+	s := &started{cmd: cmd, done: make(chan error, 1)}
 	s.cmd.Stdout = &s.stdout
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {

@@ -60,7 +60,13 @@ func runBin(t *testing.T, env []string, args ...string) runResult {
 // runScenario runs a scenario briefly and returns its JSON summary.
 func runScenario(t *testing.T, env []string, name string, sets ...string) *result.Summary {
 	t.Helper()
-	args := []string{"run", name, "--duration", "1500ms", "--warmup", "300ms", "--listen", "", "--output", "json"}
+	return runScenarioFor(t, "1500ms", env, name, sets...)
+}
+
+// runScenarioFor runs a scenario for a measured window of duration.
+func runScenarioFor(t *testing.T, duration string, env []string, name string, sets ...string) *result.Summary {
+	t.Helper()
+	args := []string{"run", name, "--duration", duration, "--warmup", "300ms", "--listen", "", "--output", "json"}
 	for _, s := range sets {
 		args = append(args, "--set", s)
 	}

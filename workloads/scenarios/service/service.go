@@ -1,0 +1,117 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/runtime-lab/runtime-lab/workloads/cpuwork"
+	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+)
+
+// config is the bound parameters and role of one run.
+type config struct {
+	role          string
+	target        string
+	serve         string
+	rate          int
+	connections   int
+	timeout       time.Duration
+	work          cpuwork.Work
+	allocBytes    int
+	ioWait        time.Duration
+	body          []byte
+	workers       int
+	panicFraction float64
+	leakEvery     int
+	leakKind      string
+	leakBytes     int
+}
+
+type workload struct{ cfg config }
+
+// New builds the scenario from validated parameters and its role.
+func New(v scenario.Values, env scenario.Env) (scenario.Workload, error) {
+	cfg := config{
+		role: env.Role, target: env.Target, serve: env.Serve,
+		rate: v.Int("rate"), connections: v.Int("connections"), timeout: v.Duration("timeout"),
+		allocBytes: int(v.Bytes("allocBytes")), ioWait: v.Duration("ioWait"),
+		body:    make([]byte, v.Bytes("respBytes")),
+		workers: v.Int("workers"), panicFraction: v.Float("panicFraction"),
+		leakEvery: v.Int("leakEvery"), leakKind: v.Enum("leakKind"), leakBytes: int(v.Bytes("leakBytes")),
+	}
+	if d := v.Duration("work"); d > 0 {
+		cfg.work = cpuwork.For(d)
+	}
+	switch cfg.role {
+	case RoleBoth, "":
+		cfg.role, cfg.serve = RoleBoth, "127.0.0.1:0"
+	case RoleServer:
+		if cfg.serve == "" {
+			cfg.serve = ":8080"
+		}
+	case RoleLoadgen:
+		if strings.Contains(cfg.target, "/") {
+			return nil, &scenario.ParseError{Scenario: Spec.Name, Msg: fmt.Sprintf(
+				"--target %q: give host:port of the server, e.g. 10.0.0.5:8080", cfg.target)}
+		}
+	}
+	return &workload{cfg: cfg}, nil
+}
+
+func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
+	cfg := &w.cfg
+	lg := &loadgen{cfg: cfg, sent: m.Counter("responses", "Responses the load generator received."),
+		errs: m.Counter("errors", "Requests that failed or were not 2xx."), latency: m.Latency("latency"),
+		lag: m.Latency("lag")}
+	srv := &server{cfg: cfg, served: m.Counter("served", "Requests the server completed."),
+		panics: m.Counter("panics", "Panics the server recovered."),
+		leaks:  m.Counter("leaks", "Goroutines or heap blocks leaked."), runDone: ctx.Done()}
+	if cfg.role == RoleLoadgen {
+		lg.run(ctx, "http://"+cfg.target+"/work")
+		return nil
+	}
+	ready := make(chan string, 1)
+	var wg sync.WaitGroup
+	var serveErr error
+	wg.Go(func() { serveErr = srv.serve(ctx, cfg.serve, ready) })
+	if cfg.role == RoleBoth {
+		select {
+		case addr := <-ready:
+			lg.run(ctx, "http://"+addr+"/work")
+		case <-ctx.Done():
+		}
+	}
+	wg.Wait()
+	return serveErr
+}
+
+func (w *workload) Figures(win scenario.Window) map[string]float64 {
+	lat := win.Latencies["latency"]
+	f := map[string]float64{
+		"req/s":            win.Rate("responses"),
+		"rate-frac":        win.Rate("responses") / float64(w.cfg.rate),
+		"lat-p50-s":        lat.P50.Seconds(),
+		"lat-p90-s":        lat.P90.Seconds(),
+		"lat-p99-s":        lat.P99.Seconds(),
+		"lat-p999-s":       lat.P999.Seconds(),
+		"error-frac":       0,
+		"send-lag-p99-s":   win.Latencies["lag"].P99.Seconds(),
+		"lg-cpu-ms/1k-req": 0,
+		"served/s":         win.Rate("served"),
+		"panics/s":         win.Rate("panics"),
+		"leaked":           float64(win.Counters["leaks"]),
+	}
+	if n := win.Counters["responses"]; n > 0 {
+		f["error-frac"] = float64(win.Counters["errors"]) / float64(n)
+		if w.cfg.role == RoleLoadgen {
+			f["lg-cpu-ms/1k-req"] = win.CPU.ProcessSeconds * 1e3 / (float64(n) / 1e3)
+		}
+	}
+	if w.cfg.role == RoleServer {
+		f["rate-frac"] = 0 // the server does not know what was sent
+	}
+	return f
+}

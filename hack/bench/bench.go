@@ -36,6 +36,13 @@ var targets = []target{
 	{scenario: "gc", figure: "ops/s", bench: "BenchmarkGC", sets: []string{"churnRate=0"}, overhead: true},
 }
 
+// pollerTarget is the poller section's pair: the workload binary's echo
+// mode (role both, the catalogue's default conns and msgSize) against
+// BenchmarkEchoBaseline, a plain Go echo client and server that reads the
+// same defaults. It is not in targets: its baseline is not the scenario's
+// own code, so it is reported in its own section.
+var pollerTarget = target{scenario: "poller", figure: "msgs/s", bench: "BenchmarkEchoBaseline", sets: []string{"mode=echo"}}
+
 func scenarioNames() []string {
 	names := make([]string, len(targets))
 	for i, t := range targets {
@@ -68,11 +75,15 @@ func (b *bench) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pollers, err := b.pollerSection(ctx)
+	if err != nil {
+		return err
+	}
 	overheads, err := b.overheadSection(ctx)
 	if err != nil {
 		return err
 	}
-	b.footer(append(ratios, overheads...))
+	b.footer(append(append(ratios, pollers...), overheads...))
 	return nil
 }
 

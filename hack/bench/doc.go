@@ -11,7 +11,10 @@
 // throughput as a share of the bare benchmark's. Section "overhead" runs
 // the same scenario with telemetry off and on (/metrics scraped every
 // second and profiles pushed every second to a local Pyroscope sink) and
-// reports the throughput lost.
+// reports the throughput lost. Section "poller" runs the poller scenario's
+// echo mode (role both) against BenchmarkEchoBaseline, a minimal plain Go
+// echo client and server with the same connections and message size, in
+// the same interleaved pairs, and reports msgs/s as a share of it.
 //
 // Each pair alternates which run goes first, so drift on a shared machine
 // falls on both sides; figures are medians over the rounds. Targets are

@@ -19,6 +19,7 @@ import (
 const (
 	sectionRatio    = "ratio"
 	sectionOverhead = "overhead"
+	sectionPoller   = "poller"
 )
 
 // options are the command-line settings.
@@ -62,7 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.benchtime, "benchtime", 5*time.Second, "measured time of each run, bare and workload")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "workload warmup before its measured window")
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved pairs per scenario; figures are medians over them")
-	fs.StringVar(&only, "only", "", "comma list of sections ("+sectionRatio+", "+sectionOverhead+
+	fs.StringVar(&only, "only", "", "comma list of sections ("+sectionRatio+", "+sectionOverhead+", "+sectionPoller+
 		") and scenarios ("+strings.Join(scenarioNames(), ", ")+") to run; empty runs all")
 	fs.StringVar(&o.outDir, "out-dir", "", "directory for the benchmark-line files (default: bench/ next to --workload)")
 	if err := fs.Parse(args); err != nil {
@@ -98,13 +99,13 @@ func parseSelection(s string) (selection, error) {
 		tok = strings.TrimSpace(tok)
 		switch {
 		case tok == "":
-		case tok == sectionRatio || tok == sectionOverhead:
+		case tok == sectionRatio || tok == sectionOverhead || tok == sectionPoller:
 			sel.sections = append(sel.sections, tok)
 		case slices.Contains(scenarioNames(), tok):
 			sel.scenarios = append(sel.scenarios, tok)
 		default:
-			return sel, fmt.Errorf("--only %q: unknown %q; use %s, %s or a scenario (%s)",
-				s, tok, sectionRatio, sectionOverhead, strings.Join(scenarioNames(), ", "))
+			return sel, fmt.Errorf("--only %q: unknown %q; use %s, %s, %s or a scenario (%s)",
+				s, tok, sectionRatio, sectionOverhead, sectionPoller, strings.Join(scenarioNames(), ", "))
 		}
 	}
 	return sel, nil

@@ -46,7 +46,11 @@ func TestParseSelection(t *testing.T) {
 		wantErr    bool
 	}{
 		{name: "empty selects all", only: "",
-			want: map[string]bool{"ratio/gc": true, "overhead/scheduler": true, "ratio/alloc": true}},
+			want: map[string]bool{"ratio/gc": true, "overhead/scheduler": true, "ratio/alloc": true, "poller/poller": true}},
+		{name: "poller section", only: "poller",
+			want: map[string]bool{"poller/poller": true, "ratio/gc": false, "overhead/gc": false}},
+		{name: "a scenario leaves poller out", only: "gc",
+			want: map[string]bool{"poller/poller": false, "ratio/gc": true}},
 		{name: "section only", only: "overhead",
 			want: map[string]bool{"ratio/gc": false, "overhead/gc": true, "overhead/scheduler": true}},
 		{name: "scenario only", only: "gc",

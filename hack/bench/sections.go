@@ -63,6 +63,23 @@ func (b *bench) ratioOf(ctx context.Context, t target) (verdict, error) {
 	return v, nil
 }
 
+// pollerSection compares the poller scenario's echo throughput, telemetry
+// off, with a minimal plain Go echo pair over loopback, in interleaved
+// pairs as the ratio section does.
+func (b *bench) pollerSection(ctx context.Context) ([]verdict, error) {
+	if !b.opts.only.has(sectionPoller, pollerTarget.scenario) {
+		return nil, nil
+	}
+	fmt.Fprintf(b.out, "\n== %s: workload echo (role both, telemetry off) / plain Go echo pair (%s), "+
+		"same conns and msgSize, target >= %.2f\n", sectionPoller, pollerTarget.bench, ratioTarget)
+	ratioHeader(b.out)
+	v, err := b.ratioOf(ctx, pollerTarget)
+	if err != nil {
+		return nil, err
+	}
+	return []verdict{v}, nil
+}
+
 // overheadSection compares each scenario's workload run with telemetry
 // off and on.
 func (b *bench) overheadSection(ctx context.Context) ([]verdict, error) {

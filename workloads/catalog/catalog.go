@@ -6,8 +6,12 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/alloc"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/gc"
+	"github.com/runtime-lab/runtime-lab/workloads/scenarios/memlimit"
+	"github.com/runtime-lab/runtime-lab/workloads/scenarios/poller"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/scheduler"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/service"
+	"github.com/runtime-lab/runtime-lab/workloads/scenarios/stack"
+	"github.com/runtime-lab/runtime-lab/workloads/scenarios/timers"
 )
 
 // Entry is one registered scenario.
@@ -21,6 +25,10 @@ var entries = []Entry{
 	{&alloc.Spec, alloc.New},
 	{&gc.Spec, gc.New},
 	{&service.Spec, service.New},
+	{&poller.Spec, poller.New},
+	{&memlimit.Spec, memlimit.New},
+	{&stack.Spec, stack.New},
+	{&timers.Spec, timers.New},
 }
 
 // All returns every scenario in catalogue order.

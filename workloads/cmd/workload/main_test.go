@@ -134,6 +134,22 @@ func TestBadInput(t *testing.T) {
 		{"unknown flag", []string{"run", "gc", "--bogus"}, "unknown flag: --bogus"},
 		{"no scenario", []string{"run"}, "takes one scenario name"},
 		{"role on a single-role scenario", []string{"run", "gc", "--role", "server"}, `--role "server": scenario gc has a single role; drop --role`},
+		{"poller mode", []string{"run", "poller", "--set", "mode=flood"}, `parameter mode: "flood" is not allowed; use one of echo, idle, burst`},
+		{"poller conns", []string{"run", "poller", "--set", "conns=0"}, "parameter conns: 0 is out of range; use 1 to 100000"},
+		{"poller msgSize", []string{"run", "poller", "--set", "msgSize=2Mi"}, "parameter msgSize: 2Mi is out of range; use 1 to 1Mi"},
+		{"poller interval", []string{"run", "poller", "--set", "interval=0s"}, "parameter interval: 0s is out of range; use 1ms to 1m"},
+		{"poller dialConcurrency", []string{"run", "poller", "--set", "dialConcurrency=5000"}, "parameter dialConcurrency: 5000 is out of range; use 1 to 1024"},
+		{"poller conns over the open-files limit", []string{"run", "poller", "--set", pollerOverLimit.set}, pollerOverLimit.want},
+		{"poller buffers", []string{"run", "poller", "--role", "server", "--set", "conns=4096", "--set", "msgSize=1Mi"}, "parameter msgSize: 1Mi with 4096 conns needs 8Gi of message buffers"},
+		{"poller client without target", []string{"run", "poller", "--role", "client"}, "--target: role client of poller connects to a server"},
+		{"poller unknown role", []string{"run", "poller", "--role", "proxy"}, `--role "proxy": scenario poller's roles are both, server, client`},
+		{"poller target not host:port", []string{"run", "poller", "--role", "client", "--target", "nothost"}, `--target "nothost": want host:port`},
+		{"memlimit fraction", []string{"run", "memlimit", "--set", "liveFraction=3"}, "parameter liveFraction: 3 is out of range; use 0.05 to 2"},
+		{"memlimit steps", []string{"run", "memlimit", "--set", "steps=0"}, "parameter steps: 0 is out of range; use 1 to 1000"},
+		{"stack frame not a power of two", []string{"run", "stack", "--set", "frameBytes=100"}, "parameter frameBytes: 100 is not a power of two; use 64, 128, 256, 512, 1Ki, … or 64Ki"},
+		{"stack too deep for one goroutine", []string{"run", "stack", "--set", "depth=1000000", "--set", "frameBytes=1Ki"}, "parameter depth: depth × frameBytes is 1000000Ki, over the 256Mi one goroutine's stack may hold"},
+		{"timers kind", []string{"run", "timers", "--set", "kind=cron"}, `parameter kind: "cron" is not allowed; use one of timer, ticker, sleep, afterfunc, mixed`},
+		{"timers interval", []string{"run", "timers", "--set", "interval=1us"}, "parameter interval: 1us is out of range; use 10us to 1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

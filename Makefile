@@ -7,6 +7,8 @@ BIN := $(CURDIR)/bin
 # Tools are pinned here and built into hack/tools/bin/<name>-<version>.
 STATICCHECK_VERSION ?= v0.8.2
 STATICCHECK := $(CURDIR)/hack/tools/bin/staticcheck-$(STATICCHECK_VERSION)
+CONTROLLER_TOOLS_VERSION ?= v0.23.0
+CONTROLLER_GEN := $(CURDIR)/hack/tools/bin/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 # Test flags: CI runs the race detector.
 TEST_FLAGS ?= -race -count=1
 BENCH_TIME ?= 5s
@@ -40,6 +42,24 @@ $(STATICCHECK):
 	GOBIN=$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	mv $(dir $@)/staticcheck $@
 
+.PHONY: generate
+generate: $(CONTROLLER_GEN) ## Generate the scenario API blocks from the catalogue, and deepcopy code.
+	$(GO) run ./hack/gen-api
+	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
+
+.PHONY: manifests
+manifests: $(CONTROLLER_GEN) ## Generate the CRD (config/crd/bases).
+	$(CONTROLLER_GEN) crd:allowDangerousTypes=true paths=./api/... output:crd:artifacts:config=config/crd/bases
+
+.PHONY: verify-gen
+verify-gen: generate manifests ## Fail when generated files (API blocks, deepcopy, CRD) differ from the committed ones.
+	@git diff --exit-code -- api config/crd || { echo "generated files are stale: run 'make generate manifests' and commit"; exit 1; }
+
+$(CONTROLLER_GEN):
+	mkdir -p $(dir $@)
+	GOBIN=$(dir $@) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+	mv $(dir $@)/controller-gen $@
+
 ##@ Build
 
 .PHONY: build
@@ -48,9 +68,13 @@ build: ## Build bin/workload.
 
 ##@ Test
 
+.PHONY: envtest
+envtest: ## Build kube-apiserver and etcd from Go modules for the API tests (cached by version).
+	@hack/k8s-bin.sh kube-apiserver etcd
+
 .PHONY: test
-test: ## Run every test (real cgroups where the machine allows; see README).
-	$(GO) test $(TEST_FLAGS) ./...
+test: ## Run every test: real API server (envtest), real cgroups where the machine allows; see README.
+	KUBEBUILDER_ASSETS="$${KUBEBUILDER_ASSETS:-$$(hack/k8s-bin.sh kube-apiserver etcd)}" $(GO) test $(TEST_FLAGS) ./...
 
 .PHONY: bench
 bench: build ## Print scenario throughput and telemetry overhead ratios against baselines run side by side.

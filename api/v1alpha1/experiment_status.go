@@ -1,0 +1,190 @@
+package v1alpha1
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// Condition types of an Experiment. Conditions are the source of truth;
+// status.phase is derived from them for display.
+const (
+	// ConditionProgressing is True while runs remain to start or finish,
+	// False once none do, Unknown before planning.
+	ConditionProgressing = "Progressing"
+	// ConditionComplete is True when every run has an outcome and the
+	// Experiment did not fail; `kubectl wait --for=condition=Complete`
+	// waits on it. False otherwise.
+	ConditionComplete = "Complete"
+	// ConditionFailed is True when the Experiment cannot finish: it cannot
+	// be planned, or a run failed more times than its retry budget. False
+	// otherwise.
+	ConditionFailed = "Failed"
+)
+
+// Phases derived from the conditions.
+const (
+	PhasePending  = "Pending"
+	PhaseRunning  = "Running"
+	PhaseComplete = "Complete"
+	PhaseFailed   = "Failed"
+)
+
+// Run outcomes.
+const (
+	OutcomePending   = "Pending"
+	OutcomeRunning   = "Running"
+	OutcomeCompleted = "Completed"
+	OutcomeOOMKilled = "OOMKilled"
+	OutcomeEvicted   = "Evicted"
+	OutcomeError     = "Error"
+	OutcomeDeleted   = "Deleted"
+)
+
+// ExperimentStatus is what the runs measured.
+type ExperimentStatus struct {
+	// observedGeneration is the generation last reconciled without error.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Progressing, Complete, Failed.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// phase is a summary of the conditions for display: Pending, Running,
+	// Complete or Failed.
+	// +optional
+	Phase string `json:"phase,omitempty"`
+
+	// scenario is the scenario's name, for display.
+	// +optional
+	Scenario string `json:"scenario,omitempty"`
+
+	// progress is finished runs over all runs, e.g. "7/12".
+	// +optional
+	Progress string `json:"progress,omitempty"`
+
+	// startTime is when the first run was created.
+	// +optional
+	StartTime *metav1.Time `json:"startTime,omitempty"`
+
+	// completionTime is when the last run finished.
+	// +optional
+	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
+
+	// runs counts the runs by state.
+	// +optional
+	Runs RunCounts `json:"runs,omitempty"`
+
+	// variants holds each variant's knobs, runs and aggregates.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Variants []VariantStatus `json:"variants,omitempty"`
+
+	// recommendation names the best variant and says why.
+	// +optional
+	Recommendation *Recommendation `json:"recommendation,omitempty"`
+}
+
+// RunCounts counts runs by state.
+type RunCounts struct {
+	Total     int32 `json:"total"`
+	Pending   int32 `json:"pending"`
+	Running   int32 `json:"running"`
+	Succeeded int32 `json:"succeeded"`
+	Failed    int32 `json:"failed"`
+}
+
+// VariantStatus is one combination of knobs.
+type VariantStatus struct {
+	// name is the variant's stable name, e.g. "v007".
+	Name string `json:"name"`
+	// knobs are the settings of this variant.
+	Knobs Knobs `json:"knobs"`
+	// runs are this variant's repetitions.
+	// +optional
+	// +listType=atomic
+	Runs []RunStatus `json:"runs,omitempty"`
+	// aggregates are the median and confidence interval of each figure
+	// across the completed runs.
+	// +optional
+	// +listType=atomic
+	Aggregates []Aggregate `json:"aggregates,omitempty"`
+}
+
+// Knobs are one variant's settings; empty means the default.
+type Knobs struct {
+	CPURequest    string `json:"cpuRequest,omitempty"`
+	CPULimit      string `json:"cpuLimit,omitempty"`
+	MemoryRequest string `json:"memoryRequest,omitempty"`
+	MemoryLimit   string `json:"memoryLimit,omitempty"`
+	GOMAXPROCS    string `json:"gomaxprocs,omitempty"`
+	GOGC          string `json:"gogc,omitempty"`
+	GOMEMLIMIT    string `json:"gomemlimit,omitempty"`
+	GODEBUG       string `json:"godebug,omitempty"`
+	Image         string `json:"image,omitempty"`
+	ParamSet      string `json:"paramSet,omitempty"`
+}
+
+// RunStatus is one run of a variant.
+type RunStatus struct {
+	// index is the repetition, from 0.
+	Index int32 `json:"index"`
+	// pod is the run's pod of its latest attempt.
+	// +optional
+	Pod string `json:"pod,omitempty"`
+	// attempt counts the pods created for this run (retries included).
+	// +optional
+	Attempt int32 `json:"attempt,omitempty"`
+	// outcome: Pending, Running, Completed, OOMKilled, Evicted, Error or
+	// Deleted.
+	Outcome string `json:"outcome"`
+	// reason says why a run did not complete.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	Reason string `json:"reason,omitempty"`
+	// summary holds the run's figures, partial when it did not complete.
+	// +optional
+	Summary *RunSummary `json:"summary,omitempty"`
+}
+
+// RunSummary is the part of a run's result summary kept in status:
+// bounded, so 1,000 runs stay well under etcd's object size limit.
+type RunSummary struct {
+	// partial is true when the run ended before its planned duration.
+	// +optional
+	Partial bool `json:"partial,omitempty"`
+	// outcome is the scenario's own classification, if it has one.
+	// +optional
+	Outcome string `json:"outcome,omitempty"`
+	// gomaxprocs is what the runtime used.
+	// +optional
+	GOMAXPROCS int32 `json:"gomaxprocs,omitempty"`
+	// figures are the scenario's figures plus cpu-cores, throttled-frac,
+	// mem-peak-B and gc-cpu-frac.
+	// +optional
+	Figures map[string]float64 `json:"figures,omitempty"`
+}
+
+// Aggregate is one figure of a variant across its completed runs.
+type Aggregate struct {
+	Figure string `json:"figure"`
+	// median of the runs.
+	Median float64 `json:"median"`
+	// low and high bound the 95% confidence interval of the median; absent
+	// with too few runs for one (6 at least).
+	// +optional
+	Low *float64 `json:"low,omitempty"`
+	// +optional
+	High *float64 `json:"high,omitempty"`
+	// n is the number of runs.
+	N int32 `json:"n"`
+}
+
+// Recommendation is the variant that best meets the objective.
+type Recommendation struct {
+	// variant is its name; empty when no variant is acceptable.
+	// +optional
+	Variant string `json:"variant,omitempty"`
+	// reason explains the choice, or why none was made.
+	Reason string `json:"reason"`
+}

@@ -1,0 +1,315 @@
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Experiment runs a workload scenario under every combination of container
+// limits and Go runtime settings in its matrix, and reports which variant
+// best meets its objective.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=labexp,categories=runtimelab
+// +kubebuilder:printcolumn:name="Scenario",type=string,JSONPath=`.status.scenario`
+// +kubebuilder:printcolumn:name="Progress",type=string,JSONPath=`.status.progress`
+// +kubebuilder:printcolumn:name="Best",type=string,JSONPath=`.status.recommendation.variant`
+// +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Experiment struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is what to run. It cannot change once created: to run again,
+	// create a new Experiment.
+	// +required
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec is immutable: create a new Experiment to run again"
+	Spec ExperimentSpec `json:"spec"`
+
+	// status is what the runs measured.
+	// +optional
+	Status ExperimentStatus `json:"status,omitempty"`
+}
+
+// ExperimentList is a list of Experiments.
+//
+// +kubebuilder:object:root=true
+type ExperimentList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Experiment `json:"items"`
+}
+
+// ExperimentSpec is what to run and how to judge it.
+//
+// +kubebuilder:validation:XValidation:rule="duration(self.warmup) < duration(self.duration)",message="spec.warmup must be shorter than spec.duration; shorten warmup or lengthen duration"
+// +kubebuilder:validation:XValidation:rule="(has(self.matrix.cpu) ? size(self.matrix.cpu) : 1) * (has(self.matrix.memory) ? size(self.matrix.memory) : 1) * (has(self.matrix.gomaxprocs) ? size(self.matrix.gomaxprocs) : 1) * (has(self.matrix.gogc) ? size(self.matrix.gogc) : 1) * (has(self.matrix.gomemlimit) ? size(self.matrix.gomemlimit) : 1) * (has(self.matrix.godebug) ? size(self.matrix.godebug) : 1) * (has(self.matrix.images) ? size(self.matrix.images) : 1) * (has(self.matrix.paramSets) ? size(self.matrix.paramSets) : 1) * self.repetitions <= 1000",message="spec.matrix: the matrix times spec.repetitions makes more than 1000 runs; remove values from the matrix or lower repetitions"
+// +kubebuilder:validation:XValidation:rule="self.isolation != 'Pinned' || (has(self.nodeSelector) && size(self.nodeSelector) > 0)",message="spec.nodeSelector: isolation Pinned needs a nodeSelector naming the node(s) to run on"
+// +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !has(self.matrix.memory) || self.matrix.gomemlimit.all(g, g == 'none' || g.endsWith('%') || self.matrix.memory.all(m, !has(m.limit) || quantity(g).isLessThan(quantity(m.limit))))",message="spec.matrix.gomemlimit: a GOMEMLIMIT quantity must be below the smallest memory limit in spec.matrix.memory; lower it or give it as a percentage such as 90%"
+type ExperimentSpec struct {
+	// scenario is the workload to run: set exactly one block. Each block's
+	// fields are that scenario's parameters (see `kubectl lab scenarios`).
+	// +required
+	Scenario ScenarioSpec `json:"scenario"`
+
+	// matrix lists the values to cross: every combination is a variant.
+	// An empty list leaves that knob at the default.
+	// +optional
+	Matrix Matrix `json:"matrix,omitempty"`
+
+	// duration is the measured window of each run.
+	// +optional
+	// +kubebuilder:default="30s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('24h')",message="spec.duration must be between 1s and 24h"
+	Duration metav1.Duration `json:"duration,omitempty"`
+
+	// warmup is how long each run runs before measuring.
+	// +optional
+	// +kubebuilder:default="5s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s') && duration(self) <= duration('1h')",message="spec.warmup must be between 0s and 1h"
+	Warmup metav1.Duration `json:"warmup,omitempty"`
+
+	// repetitions is how many runs each variant gets; the status reports
+	// each variant's median and confidence interval across them.
+	// +optional
+	// +kubebuilder:default=3
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	Repetitions int32 `json:"repetitions,omitempty"`
+
+	// parallelism is how many runs may run at once. Runs sharing a node
+	// disturb each other: keep it 1 for clean numbers.
+	// +optional
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	Parallelism int32 `json:"parallelism,omitempty"`
+
+	// isolation is where runs go: Sequential keeps every run on the node of
+	// the first; Spread spreads runs across nodes; Pinned runs them on the
+	// nodes nodeSelector picks.
+	// +optional
+	// +kubebuilder:default=Sequential
+	Isolation Isolation `json:"isolation,omitempty"`
+
+	// nodeSelector restricts the nodes runs may use.
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// tolerations let runs onto tainted nodes (for example dedicated
+	// benchmark nodes).
+	// +optional
+	// +listType=atomic
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// image is the workload image; matrix.images overrides it per variant.
+	// Empty uses the operator's default.
+	// +optional
+	Image string `json:"image,omitempty"`
+
+	// objective says which variant is best.
+	// +optional
+	Objective *Objective `json:"objective,omitempty"`
+
+	// loadGenerator sizes the load-generator pod of the service scenario.
+	// +optional
+	LoadGenerator *LoadGenerator `json:"loadGenerator,omitempty"`
+
+	// pyroscope, when set, makes every run push profiles to this server.
+	// +optional
+	Pyroscope *Pyroscope `json:"pyroscope,omitempty"`
+
+	// ttlSecondsAfterFinished deletes the run pods this long after the
+	// Experiment finishes; results stay in status. Unset keeps them.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	TTLSecondsAfterFinished *int32 `json:"ttlSecondsAfterFinished,omitempty"`
+}
+
+// Isolation is where an Experiment's runs are placed.
+// +kubebuilder:validation:Enum=Sequential;Spread;Pinned
+type Isolation string
+
+// Isolation policies.
+const (
+	IsolationSequential Isolation = "Sequential"
+	IsolationSpread     Isolation = "Spread"
+	IsolationPinned     Isolation = "Pinned"
+)
+
+// Matrix lists the values of each knob to cross.
+type Matrix struct {
+	// cpu lists CPU settings (request and limit) of the workload container.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=6
+	CPU []CPUSetting `json:"cpu,omitempty"`
+
+	// memory lists memory settings of the workload container.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=6
+	Memory []MemorySetting `json:"memory,omitempty"`
+
+	// gomaxprocs lists GOMAXPROCS values: "auto" leaves it to the runtime
+	// (which derives it from the CPU limit since Go 1.25), or a number.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:Pattern=`^(auto|[1-9][0-9]{0,3})$`
+	GOMAXPROCS []string `json:"gomaxprocs,omitempty"`
+
+	// gogc lists GOGC values: "off" or a percentage such as "100".
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:Pattern=`^(off|[0-9]{1,5})$`
+	GOGC []string `json:"gogc,omitempty"`
+
+	// gomemlimit lists GOMEMLIMIT values: "none", a quantity such as
+	// "900Mi", or a percentage of the container's memory limit such as "90%".
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=16
+	// +kubebuilder:validation:items:Pattern=`^(none|[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?|[1-9][0-9]?%|100%)$`
+	GOMEMLIMIT []string `json:"gomemlimit,omitempty"`
+
+	// godebug lists GODEBUG values, such as "gctrace=0,madvdontneed=1".
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=256
+	GODEBUG []string `json:"godebug,omitempty"`
+
+	// images lists workload images, to compare Go versions.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:items:MinLength=1
+	Images []string `json:"images,omitempty"`
+
+	// paramSets lists named sets of scenario parameters to sweep; each
+	// overrides fields of spec.scenario.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=6
+	ParamSets []ParamSet `json:"paramSets,omitempty"`
+}
+
+// CPUSetting is one CPU request and limit.
+// +kubebuilder:validation:XValidation:rule="!has(self.request) || !has(self.limit) || quantity(string(self.request)).compareTo(quantity(string(self.limit))) <= 0",message="cpu request must not exceed the cpu limit"
+type CPUSetting struct {
+	// request is the CPU request; unset means the limit (or none).
+	// +optional
+	Request *resource.Quantity `json:"request,omitempty"`
+	// limit is the CPU limit, enforced as a CFS quota; unset means none.
+	// +optional
+	Limit *resource.Quantity `json:"limit,omitempty"`
+}
+
+// MemorySetting is one memory request and limit. They are strings such as
+// "256Mi" (not int-or-string quantities) so that their length is bounded
+// and the API server can afford to compare them with GOMEMLIMIT in CEL.
+// +kubebuilder:validation:XValidation:rule="!has(self.request) || !has(self.limit) || quantity(self.request).compareTo(quantity(self.limit)) <= 0",message="memory request must not exceed the memory limit"
+type MemorySetting struct {
+	// request is the memory request, e.g. "256Mi"; unset means the limit
+	// (or none).
+	// +optional
+	// +kubebuilder:validation:MaxLength=16
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self)",message="memory request must be a quantity such as 256Mi"
+	Request *string `json:"request,omitempty"`
+	// limit is the memory limit, e.g. "512Mi": past it the kernel
+	// OOM-kills; unset means none.
+	// +optional
+	// +kubebuilder:validation:MaxLength=16
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self)",message="memory limit must be a quantity such as 512Mi"
+	Limit *string `json:"limit,omitempty"`
+}
+
+// ParamSet is a named set of scenario parameters.
+type ParamSet struct {
+	// name labels the variants that use this set.
+	// +required
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$`
+	Name string `json:"name"`
+	// scenario holds the parameters to override, in the same block as
+	// spec.scenario.
+	// +required
+	Scenario ScenarioSpec `json:"scenario"`
+}
+
+// Objective says what makes a variant best.
+type Objective struct {
+	// metric is the figure to optimise: one of the scenario's figures (see
+	// `kubectl lab scenarios`) or cpu-cores, throttled-frac, mem-peak-B.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Metric string `json:"metric"`
+
+	// goal says whether lower or higher is better; unset uses the figure's
+	// own direction.
+	// +optional
+	Goal Goal `json:"goal,omitempty"`
+
+	// constraints every acceptable variant meets with its median.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	Constraints []Constraint `json:"constraints,omitempty"`
+
+	// allowOOM accepts variants with OOM-killed runs; by default they are out.
+	// +optional
+	AllowOOM bool `json:"allowOOM,omitempty"`
+
+	// preferCheapest picks, among the acceptable variants, the one with the
+	// smallest CPU limit, then memory limit; the metric breaks ties. When
+	// false the best metric wins.
+	// +optional
+	// +kubebuilder:default=true
+	PreferCheapest *bool `json:"preferCheapest,omitempty"`
+}
+
+// Goal is the direction of an objective.
+// +kubebuilder:validation:Enum=Minimize;Maximize
+type Goal string
+
+// Goals.
+const (
+	GoalMinimize Goal = "Minimize"
+	GoalMaximize Goal = "Maximize"
+)
+
+// Constraint bounds one figure's median.
+// +kubebuilder:validation:XValidation:rule="has(self.max) || has(self.min)",message="a constraint needs max or min"
+type Constraint struct {
+	// metric is the figure bounded, e.g. lat-p99-s or throttled-frac.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	Metric string `json:"metric"`
+	// max is the highest acceptable median.
+	// +optional
+	Max *float64 `json:"max,omitempty"`
+	// min is the lowest acceptable median.
+	// +optional
+	Min *float64 `json:"min,omitempty"`
+}
+
+// LoadGenerator sizes the service scenario's load-generator pod.
+type LoadGenerator struct {
+	// resources of the load-generator container. Give it enough CPU that
+	// its send lag stays small.
+	// +optional
+	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// Pyroscope is where runs push profiles.
+type Pyroscope struct {
+	// serverAddress is the Pyroscope URL, e.g. http://pyroscope.monitoring:4040.
+	// +required
+	// +kubebuilder:validation:Pattern=`^https?://`
+	ServerAddress string `json:"serverAddress"`
+}

@@ -1,0 +1,186 @@
+package v1alpha1_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/testenv"
+)
+
+var k8s client.Client
+
+// TestMain starts one real API server with the CRD for the package.
+func TestMain(m *testing.M) {
+	env, err := testenv.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	scheme := runtime.NewScheme()
+	if err := labv1.AddToScheme(scheme); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	k8s, err = client.New(env.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	env.Stop()
+	os.Exit(code)
+}
+
+// experiment parses a YAML spec into an Experiment named name.
+func experiment(t *testing.T, name, spec string) *labv1.Experiment {
+	t.Helper()
+	doc := fmt.Sprintf("apiVersion: lab.runtimelab.io/v1alpha1\nkind: Experiment\nmetadata:\n  name: %s\n  namespace: default\nspec:\n%s", name, indent(spec))
+	var e labv1.Experiment
+	if err := yaml.UnmarshalStrict([]byte(doc), &e); err != nil {
+		t.Fatalf("test YAML: %v\n%s", err, doc)
+	}
+	return &e
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.Trim(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+const validSpec = `
+scenario:
+  gc:
+    liveHeap: 128Mi
+    pointerDensity: 0.5
+matrix:
+  cpu:
+  - limit: 500m
+  - request: 500m
+    limit: "1"
+  memory:
+  - limit: 256Mi
+  gomaxprocs: ["auto", "2"]
+  gogc: ["50", "off"]
+  gomemlimit: ["none", "200Mi", "90%"]
+duration: 20s
+warmup: 2s
+repetitions: 3
+objective:
+  metric: gc-cpu-frac
+  constraints:
+  - metric: pause-p99-s
+    max: 0.005
+`
+
+func TestValidExperimentIsAcceptedWithDefaults(t *testing.T) {
+	ctx := context.Background()
+	e := experiment(t, "valid", validSpec)
+	if err := k8s.Create(ctx, e); err != nil {
+		t.Fatalf("create a valid Experiment: %v", err)
+	}
+	var got labv1.Experiment
+	if err := k8s.Get(ctx, client.ObjectKeyFromObject(e), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Spec.Parallelism != 1 || got.Spec.Isolation != labv1.IsolationSequential || got.Spec.Objective.PreferCheapest == nil || !*got.Spec.Objective.PreferCheapest {
+		t.Errorf("defaults: got parallelism %d isolation %q preferCheapest %v, want 1, Sequential, true",
+			got.Spec.Parallelism, got.Spec.Isolation, got.Spec.Objective.PreferCheapest)
+	}
+	if name := got.Spec.Scenario.Name(); name != "gc" {
+		t.Errorf("Scenario.Name(): got %q, want gc", name)
+	}
+	if p := got.Spec.Scenario.Params(); p["liveHeap"] != "128Mi" || p["pointerDensity"] != "0.5" || len(p) != 2 {
+		t.Errorf("Scenario.Params(): got %v, want liveHeap=128Mi pointerDensity=0.5 only", p)
+	}
+}
+
+// TestSpecIsImmutable: re-running is a new Experiment.
+func TestSpecIsImmutable(t *testing.T) {
+	ctx := context.Background()
+	e := experiment(t, "immutable", validSpec)
+	if err := k8s.Create(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	e.Spec.Repetitions = 5
+	err := k8s.Update(ctx, e)
+	if err == nil || !strings.Contains(err.Error(), "spec is immutable: create a new Experiment to run again") {
+		t.Errorf("update of spec: got %v, want the immutability message", err)
+	}
+}
+
+// TestMalformedExperimentsAreRejected: the API server refuses each with a
+// message that names the field and says what to do.
+func TestMalformedExperimentsAreRejected(t *testing.T) {
+	tests := []struct {
+		name string
+		spec string
+		want []string // every substring must appear
+	}{
+		{"no scenario", "scenario: {}\n", []string{"spec.scenario", "set exactly one scenario block"}},
+		{"two scenarios", "scenario:\n  gc: {}\n  alloc: {}\n", []string{"spec.scenario", "set exactly one scenario block"}},
+		{"unknown scenario field", "scenario:\n  gc:\n    heapSize: 1Mi\n", []string{"heapSize"}},
+		{"int below minimum", "scenario:\n  scheduler:\n    goroutines: 0\n", []string{"spec.scenario.scheduler.goroutines", "should be greater than or equal to 1"}},
+		{"float above maximum", "scenario:\n  gc:\n    pointerDensity: 1.5\n", []string{"spec.scenario.gc.pointerDensity", "should be less than or equal to 1"}},
+		{"bytes out of range", "scenario:\n  gc:\n    liveHeap: 100Gi\n", []string{"spec.scenario.gc.liveHeap", "liveHeap must be a quantity of bytes from 1Mi to 64Gi"}},
+		{"duration out of range", "scenario:\n  scheduler:\n    work: 2s\n", []string{"spec.scenario.scheduler.work", "work must be a duration from 1us to 100ms"}},
+		{"enum", "scenario:\n  service:\n    leakKind: fd\n", []string{"spec.scenario.service.leakKind", `Unsupported value: "fd"`}},
+		{"warmup not below duration", "scenario:\n  gc: {}\nduration: 10s\nwarmup: 10s\n", []string{"spec.warmup must be shorter than spec.duration"}},
+		{"duration too short", "scenario:\n  gc: {}\nduration: 100ms\nwarmup: 0s\n", []string{"spec.duration", "spec.duration must be between 1s and 24h"}},
+		{"too many runs", "scenario:\n  gc: {}\nrepetitions: 50\nmatrix:\n  gogc: [\"25\",\"50\",\"100\",\"200\",\"400\"]\n  gomaxprocs: [\"1\",\"2\",\"4\",\"8\",\"auto\"]\n",
+			[]string{"spec.matrix", "more than 1000 runs"}},
+		{"repetitions zero", "scenario:\n  gc: {}\nrepetitions: 0\n", []string{"spec.repetitions", "should be greater than or equal to 1"}},
+		{"gomaxprocs word", "scenario:\n  gc: {}\nmatrix:\n  gomaxprocs: [\"many\"]\n", []string{"spec.matrix.gomaxprocs[0]", "should match"}},
+		{"gogc negative", "scenario:\n  gc: {}\nmatrix:\n  gogc: [\"-1\"]\n", []string{"spec.matrix.gogc[0]", "should match"}},
+		{"gomemlimit above memory limit", "scenario:\n  gc: {}\nmatrix:\n  memory:\n  - limit: 256Mi\n  - limit: 1Gi\n  gomemlimit: [\"512Mi\"]\n",
+			[]string{"spec.matrix.gomemlimit: a GOMEMLIMIT quantity must be below the smallest memory limit"}},
+		{"gomemlimit bad percent", "scenario:\n  gc: {}\nmatrix:\n  gomemlimit: [\"150%\"]\n", []string{"spec.matrix.gomemlimit[0]", "should match"}},
+		{"cpu request above limit", "scenario:\n  gc: {}\nmatrix:\n  cpu:\n  - request: \"2\"\n    limit: 500m\n", []string{"spec.matrix.cpu[0]", "cpu request must not exceed the cpu limit"}},
+		{"pinned without selector", "scenario:\n  gc: {}\nisolation: Pinned\n", []string{"spec.nodeSelector: isolation Pinned needs a nodeSelector"}},
+		{"isolation unknown", "scenario:\n  gc: {}\nisolation: Anywhere\n", []string{"spec.isolation", `Unsupported value: "Anywhere"`}},
+		{"constraint without bound", "scenario:\n  gc: {}\nobjective:\n  metric: gc/s\n  constraints:\n  - metric: pause-p99-s\n", []string{"spec.objective.constraints[0]", "a constraint needs max or min"}},
+		{"pyroscope not a URL", "scenario:\n  gc: {}\npyroscope:\n  serverAddress: pyroscope:4040\n", []string{"spec.pyroscope.serverAddress", "should match"}},
+		{"param set bad name", "scenario:\n  gc: {}\nmatrix:\n  paramSets:\n  - name: Big_Heap\n    scenario:\n      gc:\n        liveHeap: 1Gi\n", []string{"spec.matrix.paramSets[0].name", "should match"}},
+	}
+	ctx := context.Background()
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := fmt.Sprintf("apiVersion: lab.runtimelab.io/v1alpha1\nkind: Experiment\nmetadata:\n  name: bad-%d\n  namespace: default\nspec:\n%s", i, indent(tt.spec))
+			err := createRaw(ctx, doc)
+			if err == nil {
+				t.Fatalf("got accepted, want rejected with %q", tt.want)
+			}
+			if !apierrors.IsInvalid(err) && !apierrors.IsBadRequest(err) {
+				t.Fatalf("got %v, want an Invalid error", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err.Error(), w)
+				}
+			}
+		})
+	}
+}
+
+// createRaw creates the object in doc as the user's YAML says it, with
+// strict field validation as `kubectl apply` does, so unknown fields fail.
+func createRaw(ctx context.Context, doc string) error {
+	var obj map[string]any
+	if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+		return err
+	}
+	u := &unstructured.Unstructured{Object: obj}
+	return k8s.Create(ctx, u, client.FieldValidation("Strict"))
+}

@@ -1,0 +1,89 @@
+// Package aggregate turns run summaries into what the Experiment status
+// keeps: a bounded per-run summary, and each variant's median and
+// confidence interval per figure across its completed runs, computed with
+// golang.org/x/perf's benchmath, the statistics benchstat uses.
+package aggregate
+
+import (
+	"math"
+	"sort"
+
+	"golang.org/x/perf/benchmath"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+)
+
+// Confidence is the level of the reported intervals.
+const Confidence = 0.95
+
+// Common figures every run reports besides its scenario's own.
+const (
+	FigureCores     = "cpu-cores"
+	FigureThrottled = "throttled-frac"
+	FigureMemPeak   = "mem-peak-B"
+	FigureGCCPU     = "gc-cpu-frac"
+)
+
+// RunSummary keeps the figures of a result summary that the status holds.
+func RunSummary(s *result.Summary) *labv1.RunSummary {
+	figs := make(map[string]float64, len(s.Figures)+4)
+	for k, v := range s.Figures {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			figs[k] = v
+		}
+	}
+	figs[FigureCores] = s.CPU.Cores
+	figs[FigureThrottled] = s.CPU.ThrottledRatio
+	figs[FigureMemPeak] = float64(s.Memory.PeakBytes)
+	if _, ok := figs[FigureGCCPU]; !ok {
+		figs[FigureGCCPU] = s.Runtime.GCCPUFraction
+	}
+	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs}
+}
+
+// Variant computes the aggregates of one variant's completed, non-partial
+// runs, one per figure, sorted by figure name.
+func Variant(runs []labv1.RunStatus) []labv1.Aggregate {
+	samples := map[string][]float64{}
+	for _, r := range runs {
+		if r.Outcome != labv1.OutcomeCompleted || r.Summary == nil || r.Summary.Partial {
+			continue
+		}
+		for k, v := range r.Summary.Figures {
+			samples[k] = append(samples[k], v)
+		}
+	}
+	names := make([]string, 0, len(samples))
+	for k := range samples {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make([]labv1.Aggregate, 0, len(names))
+	for _, k := range names {
+		out = append(out, Of(k, samples[k]))
+	}
+	return out
+}
+
+// Of summarises one figure's values: the median, and the confidence
+// interval of the median when there are enough values for one.
+func Of(figure string, values []float64) labv1.Aggregate {
+	s := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), Confidence)
+	a := labv1.Aggregate{Figure: figure, Median: s.Center, N: int32(len(values))}
+	if !math.IsInf(s.Lo, 0) && !math.IsInf(s.Hi, 0) && !math.IsNaN(s.Lo) && !math.IsNaN(s.Hi) {
+		lo, hi := s.Lo, s.Hi
+		a.Low, a.High = &lo, &hi
+	}
+	return a
+}
+
+// Median returns the named aggregate's median.
+func Median(aggs []labv1.Aggregate, figure string) (float64, bool) {
+	for _, a := range aggs {
+		if a.Figure == figure {
+			return a.Median, true
+		}
+	}
+	return 0, false
+}

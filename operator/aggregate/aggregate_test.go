@@ -1,0 +1,56 @@
+package aggregate
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+)
+
+func f(v float64) *float64 { return &v }
+
+func TestOf(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []float64
+		want   labv1.Aggregate
+	}{
+		{name: "one value has no interval", values: []float64{3}, want: labv1.Aggregate{Figure: "x", Median: 3, N: 1}},
+		{name: "odd count median", values: []float64{5, 1, 3}, want: labv1.Aggregate{Figure: "x", Median: 3, N: 3}},
+		{name: "six values give a 95% interval", values: []float64{1, 2, 3, 4, 5, 6},
+			want: labv1.Aggregate{Figure: "x", Median: 3.5, Low: f(1), High: f(6), N: 6}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, Of("x", tt.values)); diff != "" {
+				t.Errorf("aggregate (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestVariantUsesOnlyCompleteRuns(t *testing.T) {
+	runs := []labv1.RunStatus{
+		{Outcome: labv1.OutcomeCompleted, Summary: &labv1.RunSummary{Figures: map[string]float64{"ops/s": 10}}},
+		{Outcome: labv1.OutcomeCompleted, Summary: &labv1.RunSummary{Figures: map[string]float64{"ops/s": 30}}},
+		{Outcome: labv1.OutcomeCompleted, Summary: &labv1.RunSummary{Partial: true, Figures: map[string]float64{"ops/s": 1000}}},
+		{Outcome: labv1.OutcomeOOMKilled, Summary: &labv1.RunSummary{Figures: map[string]float64{"ops/s": 2000}}},
+	}
+	want := []labv1.Aggregate{{Figure: "ops/s", Median: 20, N: 2}}
+	if diff := cmp.Diff(want, Variant(runs)); diff != "" {
+		t.Errorf("aggregates (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunSummary(t *testing.T) {
+	s := &result.Summary{Partial: true, Outcome: "near-oom", Settings: result.Settings{GOMAXPROCS: 2},
+		Figures: map[string]float64{"ops/s": 5}, CPU: result.CPU{Cores: 0.5, ThrottledRatio: 0.9},
+		Memory: result.Memory{PeakBytes: 1 << 20}, Runtime: result.Runtime{GCCPUFraction: 0.25}}
+	want := &labv1.RunSummary{Partial: true, Outcome: "near-oom", GOMAXPROCS: 2, Figures: map[string]float64{
+		"ops/s": 5, "cpu-cores": 0.5, "throttled-frac": 0.9, "mem-peak-B": 1 << 20, "gc-cpu-frac": 0.25}}
+	if diff := cmp.Diff(want, RunSummary(s)); diff != "" {
+		t.Errorf("run summary (-want +got):\n%s", diff)
+	}
+}

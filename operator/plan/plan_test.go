@@ -1,0 +1,198 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+)
+
+func q(s string) *resource.Quantity { v := resource.MustParse(s); return &v }
+
+func gcSpec() labv1.ExperimentSpec {
+	return labv1.ExperimentSpec{
+		Scenario:    labv1.ScenarioSpec{GC: &labv1.GCScenario{LiveHeap: ptr.To("128Mi")}},
+		Duration:    metav1.Duration{Duration: 20 * time.Second},
+		Warmup:      metav1.Duration{Duration: 2 * time.Second},
+		Repetitions: 2,
+		Isolation:   labv1.IsolationSequential,
+	}
+}
+
+func TestVariants(t *testing.T) {
+	tests := []struct {
+		name   string
+		matrix labv1.Matrix
+		want   []Variant
+	}{
+		{
+			name: "empty matrix is one default variant",
+			want: []Variant{{Name: "v000", Params: map[string]string{"liveHeap": "128Mi"}}},
+		},
+		{
+			name: "cross in order, last axis fastest",
+			matrix: labv1.Matrix{
+				CPU:        []labv1.CPUSetting{{Limit: q("500m")}, {Request: q("1"), Limit: q("2")}},
+				GOMAXPROCS: []string{"auto", "4"},
+			},
+			want: []Variant{
+				{Name: "v000", CPU: labv1.CPUSetting{Limit: q("500m")}, Knobs: labv1.Knobs{CPULimit: "500m", GOMAXPROCS: "auto"}, Params: map[string]string{"liveHeap": "128Mi"}},
+				{Name: "v001", CPU: labv1.CPUSetting{Limit: q("500m")}, Knobs: labv1.Knobs{CPULimit: "500m", GOMAXPROCS: "4"}, Params: map[string]string{"liveHeap": "128Mi"}},
+				{Name: "v002", CPU: labv1.CPUSetting{Request: q("1"), Limit: q("2")}, Knobs: labv1.Knobs{CPURequest: "1", CPULimit: "2", GOMAXPROCS: "auto"}, Params: map[string]string{"liveHeap": "128Mi"}},
+				{Name: "v003", CPU: labv1.CPUSetting{Request: q("1"), Limit: q("2")}, Knobs: labv1.Knobs{CPURequest: "1", CPULimit: "2", GOMAXPROCS: "4"}, Params: map[string]string{"liveHeap": "128Mi"}},
+			},
+		},
+		{
+			name: "parameter sets override the base",
+			matrix: labv1.Matrix{ParamSets: []labv1.ParamSet{
+				{Name: "dense", Scenario: labv1.ScenarioSpec{GC: &labv1.GCScenario{PointerDensity: ptr.To(1.0)}}},
+				{Name: "big", Scenario: labv1.ScenarioSpec{GC: &labv1.GCScenario{LiveHeap: ptr.To("1Gi")}}},
+			}},
+			want: []Variant{
+				{Name: "v000", Knobs: labv1.Knobs{ParamSet: "dense"}, Params: map[string]string{"liveHeap": "128Mi", "pointerDensity": "1"}},
+				{Name: "v001", Knobs: labv1.Knobs{ParamSet: "big"}, Params: map[string]string{"liveHeap": "1Gi"}},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := gcSpec()
+			spec.Matrix = tt.matrix
+			got, err := Variants(&spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("variants (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestVariantsRejectsForeignParamSet(t *testing.T) {
+	spec := gcSpec()
+	spec.Matrix.ParamSets = []labv1.ParamSet{{Name: "x", Scenario: labv1.ScenarioSpec{Alloc: &labv1.AllocScenario{}}}}
+	_, err := Variants(&spec)
+	if err == nil || !strings.Contains(err.Error(), `spec.matrix.paramSets[0] (x): its block is "alloc", want the "gc" of spec.scenario`) {
+		t.Errorf("got %v, want the paramSets message", err)
+	}
+}
+
+func TestRunsAreRepetitionMajor(t *testing.T) {
+	vs := []Variant{{Name: "v000"}, {Name: "v001"}}
+	var got []string
+	for _, r := range Runs(vs, 2) {
+		got = append(got, r.ID())
+	}
+	want := []string{"v000-r0", "v001-r0", "v000-r1", "v001-r1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("run order (-want +got):\n%s", diff)
+	}
+}
+
+func TestGoEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		v       Variant
+		want    []corev1.EnvVar
+		wantErr string
+	}{
+		{name: "nothing set", v: Variant{}},
+		{name: "auto gomaxprocs and none gomemlimit are unset", v: Variant{Knobs: labv1.Knobs{GOMAXPROCS: "auto", GOMEMLIMIT: "none"}}},
+		{name: "all set", v: Variant{Knobs: labv1.Knobs{GOMAXPROCS: "2", GOGC: "off", GOMEMLIMIT: "900Mi", GODEBUG: "gctrace=1"}},
+			want: []corev1.EnvVar{{Name: "GOMAXPROCS", Value: "2"}, {Name: "GOGC", Value: "off"}, {Name: "GOMEMLIMIT", Value: "943718400"}, {Name: "GODEBUG", Value: "gctrace=1"}}},
+		{name: "percentage of the memory limit", v: Variant{Knobs: labv1.Knobs{GOMEMLIMIT: "90%", MemoryLimit: "1Gi"}},
+			want: []corev1.EnvVar{{Name: "GOMEMLIMIT", Value: "966367641"}}},
+		{name: "percentage without a limit", v: Variant{Name: "v001", Knobs: labv1.Knobs{GOMEMLIMIT: "90%"}},
+			wantErr: `variant v001: gomemlimit "90%": a percentage needs a memory limit in the same variant`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := GoEnv(&tt.v)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("got error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("env (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPodName(t *testing.T) {
+	v := &Variant{Name: "v012"}
+	short := &labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: "gomaxprocs-vs-limit"}}
+	if got, want := PodName(short, Run{Variant: v, Index: 2}, 1, RoleWorkload), "gomaxprocs-vs-limit-v012-r2-a1"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	long := &labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: strings.Repeat("x", 80)}}
+	a := PodName(long, Run{Variant: v}, 1, RoleLoadgen)
+	b := PodName(&labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: strings.Repeat("x", 79) + "y"}}, Run{Variant: v}, 1, RoleLoadgen)
+	if len(a) > 63 || a == b || !strings.HasSuffix(a, "-v012-r0-a1-lg") {
+		t.Errorf("long names: got %q and %q, want distinct names of ≤ 63 ending -v012-r0-a1-lg", a, b)
+	}
+}
+
+// TestPod compares a whole pod: every field a user relies on (limits, env,
+// labels, owner, restricted security context, termination message policy).
+func TestPod(t *testing.T) {
+	spec := gcSpec()
+	spec.Matrix = labv1.Matrix{CPU: []labv1.CPUSetting{{Limit: q("500m")}}, Memory: []labv1.MemorySetting{{Limit: ptr.To("256Mi")}},
+		GOMAXPROCS: []string{"2"}, GOMEMLIMIT: []string{"90%"}}
+	spec.Pyroscope = &labv1.Pyroscope{ServerAddress: "http://pyroscope:4040"}
+	exp := &labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: "demo", Namespace: "lab", UID: "uid-1"}, Spec: spec}
+	vs, err := Variants(&exp.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Pod(exp, Run{Variant: &vs[0], Index: 1}, 2, RoleWorkload, PodOptions{DefaultImage: "runtimelab/workload:dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: "demo-v000-r1-a2", Namespace: "lab",
+			Labels: map[string]string{
+				"app.kubernetes.io/name": "runtimelab-workload", "app.kubernetes.io/managed-by": "runtimelab-operator",
+				"lab.runtimelab.io/experiment": "demo", "lab.runtimelab.io/variant": "v000", "lab.runtimelab.io/run": "v000-r1",
+				"lab.runtimelab.io/scenario": "gc", "lab.runtimelab.io/role": "workload", "lab.runtimelab.io/attempt": "2",
+			},
+			Annotations: map[string]string{"prometheus.io/scrape": "true", "prometheus.io/port": "9090", "prometheus.io/path": "/metrics"},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "lab.runtimelab.io/v1alpha1", Kind: "Experiment", Name: "demo", UID: "uid-1",
+				Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true)}},
+		},
+		Spec: corev1.PodSpec{
+			RestartPolicy: corev1.RestartPolicyNever, AutomountServiceAccountToken: ptr.To(false), EnableServiceLinks: ptr.To(false),
+			SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To(int64(65532)), RunAsGroup: ptr.To(int64(65532)),
+				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+			Containers: []corev1.Container{{
+				Name: "workload", Image: "runtimelab/workload:dev",
+				Args: []string{"run", "gc", "--duration", "20s", "--warmup", "2s", "--output", "json", "--set", "liveHeap=128Mi"},
+				Env: []corev1.EnvVar{{Name: "GOMAXPROCS", Value: "2"}, {Name: "GOMEMLIMIT", Value: "241591910"},
+					{Name: "RUNTIMELAB_EXPERIMENT", Value: "demo"}, {Name: "RUNTIMELAB_VARIANT", Value: "v000"}, {Name: "RUNTIMELAB_RUN", Value: "v000-r1"},
+					{Name: "PYROSCOPE_SERVER_ADDRESS", Value: "http://pyroscope:4040"}},
+				Resources:                corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
+				Ports:                    []corev1.ContainerPort{{Name: "metrics", ContainerPort: 9090, Protocol: corev1.ProtocolTCP}},
+				TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+				SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr.To(false), ReadOnlyRootFilesystem: ptr.To(true), RunAsNonRoot: ptr.To(true),
+					Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}, SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+			}},
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pod (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,211 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+)
+
+// Labels on every pod the operator creates.
+const (
+	LabelExperiment = "lab.runtimelab.io/experiment"
+	LabelVariant    = "lab.runtimelab.io/variant"
+	LabelRun        = "lab.runtimelab.io/run"
+	LabelScenario   = "lab.runtimelab.io/scenario"
+	LabelRole       = "lab.runtimelab.io/role"
+	LabelAttempt    = "lab.runtimelab.io/attempt"
+	LabelManagedBy  = "app.kubernetes.io/managed-by"
+	LabelName       = "app.kubernetes.io/name"
+	ManagedBy       = "runtimelab-operator"
+	// ContainerName is the workload container's name.
+	ContainerName = "workload"
+	// MetricsPort is where the workload serves /metrics.
+	MetricsPort = 9090
+	// ServicePort is where the service scenario's server listens.
+	ServicePort = 8080
+)
+
+// Roles of a run's pods. Only the service scenario has a load generator.
+const (
+	RoleWorkload = "workload"
+	RoleServer   = "server"
+	RoleLoadgen  = "loadgen"
+)
+
+// PodOptions are the inputs of a pod that come from the cluster rather than
+// the spec.
+type PodOptions struct {
+	// DefaultImage is used when neither the variant nor the spec names one.
+	DefaultImage string
+	// Node pins the pod (isolation Sequential, after the first run landed).
+	Node string
+	// ServerAddr is the server pod's IP:port, for a load generator.
+	ServerAddr string
+}
+
+// PodName is the name of a run's pod for an attempt and role, at most 63
+// characters (experiment names are truncated and hashed when needed).
+func PodName(exp *labv1.Experiment, r Run, attempt int, role string) string {
+	suffix := fmt.Sprintf("-%s-a%d", r.ID(), attempt)
+	if role == RoleLoadgen {
+		suffix += "-lg"
+	}
+	name := exp.Name
+	if len(name)+len(suffix) > 63 {
+		name = name[:63-len(suffix)-9] + "-" + shortHash(exp.Name)
+	}
+	return name + suffix
+}
+
+// Pod builds the pod of one run attempt in one role.
+func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (*corev1.Pod, error) {
+	v := r.Variant
+	spec := &exp.Spec
+	env, err := GoEnv(v)
+	if err != nil {
+		return nil, err
+	}
+	env = append(env,
+		corev1.EnvVar{Name: EnvExperiment, Value: exp.Name},
+		corev1.EnvVar{Name: EnvVariant, Value: v.Name},
+		corev1.EnvVar{Name: EnvRun, Value: r.ID()},
+	)
+	if spec.Pyroscope != nil {
+		env = append(env, corev1.EnvVar{Name: EnvPyroscope, Value: spec.Pyroscope.ServerAddress})
+	}
+	args := Args(spec, v)
+	resources := containerResources(v)
+	ports := []corev1.ContainerPort{{Name: "metrics", ContainerPort: MetricsPort, Protocol: corev1.ProtocolTCP}}
+	switch role {
+	case RoleServer:
+		args = append(args, "--role", "server", "--serve", fmt.Sprintf(":%d", ServicePort))
+		ports = append(ports, corev1.ContainerPort{Name: "http", ContainerPort: ServicePort, Protocol: corev1.ProtocolTCP})
+	case RoleLoadgen:
+		if o.ServerAddr == "" {
+			return nil, fmt.Errorf("run %s: a load generator needs its server's address", r.ID())
+		}
+		args = append(args, "--role", "loadgen", "--target", o.ServerAddr)
+		env = GoEnvless(env) // the generator runs with the runtime's defaults
+		resources = corev1.ResourceRequirements{}
+		if spec.LoadGenerator != nil {
+			resources = *spec.LoadGenerator.Resources.DeepCopy()
+		}
+	}
+	image := v.Knobs.Image
+	if image == "" {
+		image = o.DefaultImage
+	}
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      PodName(exp, r, attempt, role),
+			Namespace: exp.Namespace,
+			Labels: map[string]string{
+				LabelName: "runtimelab-workload", LabelManagedBy: ManagedBy,
+				LabelExperiment: labelValue(exp.Name), LabelVariant: v.Name, LabelRun: r.ID(),
+				LabelScenario: spec.Scenario.Name(), LabelRole: role, LabelAttempt: strconv.Itoa(attempt),
+			},
+			Annotations: map[string]string{
+				"prometheus.io/scrape": "true",
+				"prometheus.io/port":   strconv.Itoa(MetricsPort),
+				"prometheus.io/path":   "/metrics",
+			},
+			OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: labv1.GroupVersion.String(), Kind: "Experiment", Name: exp.Name, UID: exp.UID,
+				Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true),
+			}},
+		},
+		Spec: corev1.PodSpec{
+			RestartPolicy:                corev1.RestartPolicyNever,
+			AutomountServiceAccountToken: ptr.To(false),
+			EnableServiceLinks:           ptr.To(false),
+			NodeSelector:                 spec.NodeSelector,
+			Tolerations:                  spec.Tolerations,
+			NodeName:                     o.Node,
+			SecurityContext:              podSecurityContext(),
+			Containers: []corev1.Container{{
+				Name:                     ContainerName,
+				Image:                    image,
+				Args:                     args,
+				Env:                      env,
+				Resources:                resources,
+				Ports:                    ports,
+				TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+				SecurityContext:          containerSecurityContext(),
+			}},
+		},
+	}
+	if spec.Isolation == labv1.IsolationSpread {
+		pod.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{
+			MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.ScheduleAnyway,
+			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelExperiment: labelValue(exp.Name)}},
+		}}
+	}
+	return pod, nil
+}
+
+// GoEnvless drops the Go runtime knobs from env: they are the server's.
+func GoEnvless(env []corev1.EnvVar) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	for _, e := range env {
+		switch e.Name {
+		case "GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG":
+		default:
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// containerResources sets requests and limits; a request left unset takes
+// the limit, as Kubernetes itself defaults it.
+func containerResources(v *Variant) corev1.ResourceRequirements {
+	r := corev1.ResourceRequirements{}
+	set := func(list *corev1.ResourceList, name corev1.ResourceName, q string) {
+		if q == "" {
+			return
+		}
+		if *list == nil {
+			*list = corev1.ResourceList{}
+		}
+		(*list)[name] = mustQty(q)
+	}
+	set(&r.Limits, corev1.ResourceCPU, v.Knobs.CPULimit)
+	set(&r.Requests, corev1.ResourceCPU, v.Knobs.CPURequest)
+	set(&r.Limits, corev1.ResourceMemory, v.Knobs.MemoryLimit)
+	set(&r.Requests, corev1.ResourceMemory, v.Knobs.MemoryRequest)
+	return r
+}
+
+// podSecurityContext and containerSecurityContext meet the Pod Security
+// "restricted" profile.
+func podSecurityContext() *corev1.PodSecurityContext {
+	return &corev1.PodSecurityContext{
+		RunAsNonRoot:   ptr.To(true),
+		RunAsUser:      ptr.To(int64(65532)),
+		RunAsGroup:     ptr.To(int64(65532)),
+		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+func containerSecurityContext() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: ptr.To(false),
+		ReadOnlyRootFilesystem:   ptr.To(true),
+		RunAsNonRoot:             ptr.To(true),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+// labelValue fits a name into a label value (63 characters).
+func labelValue(s string) string {
+	if len(s) <= 63 {
+		return s
+	}
+	return s[:54] + "-" + shortHash(s)
+}

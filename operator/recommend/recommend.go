@@ -1,0 +1,217 @@
+// Package recommend picks the variant that best meets an Experiment's
+// objective, and says why in words a capacity planner can act on.
+package recommend
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/aggregate"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
+	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+)
+
+// Objective is an Experiment's objective with its defaults resolved.
+type Objective struct {
+	Metric         string
+	Minimize       bool
+	Constraints    []labv1.Constraint
+	AllowOOM       bool
+	PreferCheapest bool
+}
+
+// Resolve fills an objective's defaults: without one, the scenario's first
+// figure in its own direction, cheapest first.
+func Resolve(spec *labv1.ExperimentSpec) (Objective, error) {
+	entry, ok := catalog.Lookup(spec.Scenario.Name())
+	if !ok {
+		return Objective{}, fmt.Errorf("spec.scenario: unknown scenario %q", spec.Scenario.Name())
+	}
+	o := Objective{Metric: entry.Spec.Figures[0].Name, PreferCheapest: true}
+	if spec.Objective != nil {
+		o.Metric, o.Constraints, o.AllowOOM = spec.Objective.Metric, spec.Objective.Constraints, spec.Objective.AllowOOM
+		if spec.Objective.PreferCheapest != nil {
+			o.PreferCheapest = *spec.Objective.PreferCheapest
+		}
+	}
+	better, ok := direction(entry.Spec, o.Metric)
+	if !ok {
+		return Objective{}, fmt.Errorf("spec.objective.metric %q: not a figure of %s; use one of %s",
+			o.Metric, entry.Spec.Name, strings.Join(figureNames(entry.Spec), ", "))
+	}
+	o.Minimize = better == scenario.Lower
+	if spec.Objective != nil && spec.Objective.Goal != "" {
+		o.Minimize = spec.Objective.Goal == labv1.GoalMinimize
+	}
+	for i, c := range o.Constraints {
+		if _, ok := direction(entry.Spec, c.Metric); !ok {
+			return Objective{}, fmt.Errorf("spec.objective.constraints[%d].metric %q: not a figure of %s; use one of %s",
+				i, c.Metric, entry.Spec.Name, strings.Join(figureNames(entry.Spec), ", "))
+		}
+	}
+	return o, nil
+}
+
+// common are the figures every scenario reports, and their directions.
+var common = map[string]scenario.Better{
+	aggregate.FigureCores: scenario.Lower, aggregate.FigureThrottled: scenario.Lower,
+	aggregate.FigureMemPeak: scenario.Lower, aggregate.FigureGCCPU: scenario.Lower,
+}
+
+func direction(s *scenario.Spec, figure string) (scenario.Better, bool) {
+	for _, f := range s.Figures {
+		if f.Name == figure {
+			return f.Better, true
+		}
+	}
+	b, ok := common[figure]
+	return b, ok
+}
+
+func figureNames(s *scenario.Spec) []string {
+	var names []string
+	for _, f := range s.Figures {
+		names = append(names, f.Name)
+	}
+	for k := range common {
+		names = append(names, k)
+	}
+	sort.Strings(names[len(s.Figures):])
+	return names
+}
+
+// candidate is a variant that passed every constraint.
+type candidate struct {
+	v      *labv1.VariantStatus
+	metric float64
+	cpu    float64 // cores; +Inf when unlimited
+	mem    float64 // bytes; +Inf when unlimited
+}
+
+// Recommend picks the best acceptable variant.
+func Recommend(o Objective, variants []labv1.VariantStatus) *labv1.Recommendation {
+	var cands []candidate
+	var rejected []string
+	for i := range variants {
+		v := &variants[i]
+		c, why := judge(o, v)
+		if why != "" {
+			rejected = append(rejected, v.Name+": "+why)
+			continue
+		}
+		cands = append(cands, c)
+	}
+	if len(cands) == 0 {
+		return &labv1.Recommendation{Reason: truncate("no variant meets the objective — " + strings.Join(rejected, "; "))}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return o.less(cands[i], cands[j]) })
+	best := cands[0]
+	how := "best " + o.Metric
+	if o.PreferCheapest {
+		how = "cheapest (CPU limit, then memory limit)"
+	}
+	reason := fmt.Sprintf("%s (%s): %s of %d variants meeting %s; %s median %s",
+		best.v.Name, plan.Describe(best.v.Knobs), how, len(cands), o.describe(), o.Metric, strconv.FormatFloat(best.metric, 'g', 4, 64))
+	if len(rejected) > 0 {
+		reason += fmt.Sprintf("; %d rejected (%s)", len(rejected), strings.Join(rejected, "; "))
+	}
+	return &labv1.Recommendation{Variant: best.v.Name, Reason: truncate(reason)}
+}
+
+// judge returns the variant as a candidate, or why it is not one.
+func judge(o Objective, v *labv1.VariantStatus) (candidate, string) {
+	done, oom := 0, 0
+	for _, r := range v.Runs {
+		switch r.Outcome {
+		case labv1.OutcomeCompleted:
+			done++
+		case labv1.OutcomeOOMKilled:
+			oom++
+		}
+	}
+	if oom > 0 && !o.AllowOOM {
+		return candidate{}, fmt.Sprintf("%d OOM-killed run(s)", oom)
+	}
+	if done == 0 {
+		return candidate{}, "no completed run"
+	}
+	m, ok := aggregate.Median(v.Aggregates, o.Metric)
+	if !ok {
+		return candidate{}, "no " + o.Metric
+	}
+	for _, c := range o.Constraints {
+		got, ok := aggregate.Median(v.Aggregates, c.Metric)
+		switch {
+		case !ok:
+			return candidate{}, "no " + c.Metric
+		case c.Max != nil && got > *c.Max:
+			return candidate{}, fmt.Sprintf("%s %s > %s", c.Metric, fmtF(got), fmtF(*c.Max))
+		case c.Min != nil && got < *c.Min:
+			return candidate{}, fmt.Sprintf("%s %s < %s", c.Metric, fmtF(got), fmtF(*c.Min))
+		}
+	}
+	return candidate{v: v, metric: m, cpu: amount(v.Knobs.CPULimit), mem: amount(v.Knobs.MemoryLimit)}, ""
+}
+
+func (o Objective) less(a, b candidate) bool {
+	if o.PreferCheapest {
+		if a.cpu != b.cpu {
+			return a.cpu < b.cpu
+		}
+		if a.mem != b.mem {
+			return a.mem < b.mem
+		}
+	}
+	if o.Minimize {
+		return a.metric < b.metric
+	}
+	return a.metric > b.metric
+}
+
+func (o Objective) describe() string {
+	var parts []string
+	for _, c := range o.Constraints {
+		if c.Max != nil {
+			parts = append(parts, fmt.Sprintf("%s ≤ %s", c.Metric, fmtF(*c.Max)))
+		}
+		if c.Min != nil {
+			parts = append(parts, fmt.Sprintf("%s ≥ %s", c.Metric, fmtF(*c.Min)))
+		}
+	}
+	if !o.AllowOOM {
+		parts = append(parts, "no OOM kill")
+	}
+	if len(parts) == 0 {
+		return "the objective"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func amount(q string) float64 {
+	if q == "" {
+		return math.Inf(1)
+	}
+	v, err := resource.ParseQuantity(q)
+	if err != nil {
+		return math.Inf(1)
+	}
+	return v.AsApproximateFloat64()
+}
+
+func fmtF(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+// truncate keeps a reason within the status field's limit.
+func truncate(s string) string {
+	const limit = 1024
+	if len(s) <= limit {
+		return s
+	}
+	return s[:limit-3] + "..."
+}

@@ -48,12 +48,13 @@ generate: $(CONTROLLER_GEN) ## Generate the scenario API blocks from the catalog
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 
 .PHONY: manifests
-manifests: $(CONTROLLER_GEN) ## Generate the CRD (config/crd/bases).
+manifests: $(CONTROLLER_GEN) ## Generate the CRD (config/crd/bases) and the operator's RBAC from markers (config/rbac).
 	$(CONTROLLER_GEN) crd:allowDangerousTypes=true paths=./api/... output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) rbac:roleName=runtimelab-operator paths=./operator/... output:rbac:artifacts:config=config/rbac
 
 .PHONY: verify-gen
-verify-gen: generate manifests ## Fail when generated files (API blocks, deepcopy, CRD) differ from the committed ones.
-	@git diff --exit-code -- api config/crd || { echo "generated files are stale: run 'make generate manifests' and commit"; exit 1; }
+verify-gen: generate manifests ## Fail when generated files (API blocks, deepcopy, CRD, RBAC) differ from the committed ones.
+	@git diff --exit-code -- api config && test -z "$$(git status --porcelain -- api config)" || { echo "generated files are stale: run 'make generate manifests' and commit"; exit 1; }
 
 $(CONTROLLER_GEN):
 	mkdir -p $(dir $@)
@@ -63,8 +64,9 @@ $(CONTROLLER_GEN):
 ##@ Build
 
 .PHONY: build
-build: ## Build bin/workload.
+build: ## Build bin/workload and bin/manager.
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/workload ./workloads/cmd/workload
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/manager ./operator/cmd/manager
 
 ##@ Test
 

@@ -87,11 +87,18 @@ type ExperimentStatus struct {
 
 // RunCounts counts runs by state.
 type RunCounts struct {
-	Total     int32 `json:"total"`
-	Pending   int32 `json:"pending"`
-	Running   int32 `json:"running"`
-	Succeeded int32 `json:"succeeded"`
-	Failed    int32 `json:"failed"`
+	// +optional
+	Total int32 `json:"total,omitempty"`
+	// +optional
+	Pending int32 `json:"pending,omitempty"`
+	// +optional
+	Running int32 `json:"running,omitempty"`
+	// +optional
+	Succeeded int32 `json:"succeeded,omitempty"`
+	// failed counts runs that ended without completing: OOMKilled, Evicted,
+	// Error or Deleted after their retries.
+	// +optional
+	Failed int32 `json:"failed,omitempty"`
 }
 
 // VariantStatus is one combination of knobs.

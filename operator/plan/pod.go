@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -83,6 +84,9 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 	ports := []corev1.ContainerPort{{Name: "metrics", ContainerPort: MetricsPort, Protocol: corev1.ProtocolTCP}}
 	switch role {
 	case RoleServer:
+		// The server must outlive its load generator, which starts only
+		// once the server runs and then warms up itself.
+		args = withDuration(args, spec.Duration.Duration+ServerSlack)
 		args = append(args, "--role", "server", "--serve", fmt.Sprintf(":%d", ServicePort))
 		ports = append(ports, corev1.ContainerPort{Name: "http", ContainerPort: ServicePort, Protocol: corev1.ProtocolTCP})
 	case RoleLoadgen:
@@ -106,7 +110,7 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 			Namespace: exp.Namespace,
 			Labels: map[string]string{
 				LabelName: "runtimelab-workload", LabelManagedBy: ManagedBy,
-				LabelExperiment: labelValue(exp.Name), LabelVariant: v.Name, LabelRun: r.ID(),
+				LabelExperiment: LabelValue(exp.Name), LabelVariant: v.Name, LabelRun: r.ID(),
 				LabelScenario: spec.Scenario.Name(), LabelRole: role, LabelAttempt: strconv.Itoa(attempt),
 			},
 			Annotations: map[string]string{
@@ -142,10 +146,25 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 	if spec.Isolation == labv1.IsolationSpread {
 		pod.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{
 			MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.ScheduleAnyway,
-			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelExperiment: labelValue(exp.Name)}},
+			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelExperiment: LabelValue(exp.Name)}},
 		}}
 	}
 	return pod, nil
+}
+
+// ServerSlack is how much longer the service's server runs than its load
+// generator: time for the generator's pod to start and warm up.
+const ServerSlack = 30 * time.Second
+
+// withDuration replaces the --duration argument.
+func withDuration(args []string, d time.Duration) []string {
+	out := append([]string(nil), args...)
+	for i := range out {
+		if out[i] == "--duration" && i+1 < len(out) {
+			out[i+1] = d.String()
+		}
+	}
+	return out
 }
 
 // GoEnvless drops the Go runtime knobs from env: they are the server's.
@@ -202,8 +221,8 @@ func containerSecurityContext() *corev1.SecurityContext {
 	}
 }
 
-// labelValue fits a name into a label value (63 characters).
-func labelValue(s string) string {
+// LabelValue fits a name into a label value (63 characters).
+func LabelValue(s string) string {
 	if len(s) <= 63 {
 		return s
 	}

@@ -1,0 +1,98 @@
+// Command manager runs the runtime-lab operator: it reconciles Experiments
+// into workload pods and reads their results back into status.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"os"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/controller"
+)
+
+// DefaultWorkloadImage is the workload image when neither the Experiment
+// nor --workload-image names one.
+const DefaultWorkloadImage = "ghcr.io/runtime-lab/workload:latest"
+
+// The metrics endpoint authenticates and authorizes its callers:
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
+
+func main() {
+	var (
+		metricsAddr, probeAddr, image string
+		secureMetrics, leaderElect    bool
+		enableHTTP2                   bool
+		retryBudget                   int
+	)
+	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "address of the metrics endpoint (HTTPS with authn/authz when --metrics-secure); 0 disables it")
+	flag.BoolVar(&secureMetrics, "metrics-secure", true, "serve metrics over HTTPS, only to callers allowed by RBAC")
+	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
+	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader, so that only one replica reconciles")
+	flag.BoolVar(&enableHTTP2, "enable-http2", false, "serve HTTP/2 on the metrics endpoint (off: CVE-2023-44487 and CVE-2023-39325)")
+	flag.StringVar(&image, "workload-image", DefaultWorkloadImage, "workload image for Experiments that name none")
+	flag.IntVar(&retryBudget, "retry-budget", 2, "times a run the cluster failed (Error, Evicted, Deleted) is tried again")
+	opts := zap.Options{}
+	opts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
+	log := ctrl.Log.WithName("setup")
+
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(labv1.AddToScheme(scheme))
+
+	var tlsOpts []func(*tls.Config)
+	if !enableHTTP2 {
+		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
+	}
+	metricsOpts := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secureMetrics, TLSOpts: tlsOpts}
+	if secureMetrics {
+		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsOpts,
+		HealthProbeBindAddress: probeAddr,
+		LeaderElection:         leaderElect,
+		LeaderElectionID:       "runtimelab-operator.lab.runtimelab.io",
+	})
+	if err != nil {
+		log.Error(err, "create manager")
+		os.Exit(1)
+	}
+	r := &controller.ExperimentReconciler{
+		Client: mgr.GetClient(), Scheme: mgr.GetScheme(),
+		Recorder:     mgr.GetEventRecorder("runtimelab-operator"),
+		DefaultImage: image, RetryBudget: retryBudget,
+		Metrics: controller.NewMetrics(ctrlmetrics.Registry),
+	}
+	if err := r.SetupWithManager(mgr); err != nil {
+		log.Error(err, "set up the Experiment controller")
+		os.Exit(1)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		log.Error(err, "add health check")
+		os.Exit(1)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		log.Error(err, "add ready check")
+		os.Exit(1)
+	}
+	log.Info("starting", "workloadImage", image, "retryBudget", retryBudget)
+	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+		log.Error(err, "run manager")
+		os.Exit(1)
+	}
+}

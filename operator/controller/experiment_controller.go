@@ -1,0 +1,198 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
+	"github.com/runtime-lab/runtime-lab/operator/recommend"
+)
+
+// FieldManager names the operator in managed fields.
+const FieldManager = "runtimelab-operator"
+
+// ExperimentReconciler runs Experiments as pods.
+type ExperimentReconciler struct {
+	client.Client
+	Scheme   *runtime.Scheme
+	Recorder recorder.EventRecorder
+	// DefaultImage is the workload image when an Experiment names none.
+	DefaultImage string
+	// RetryBudget is how many times a run the cluster failed (Error,
+	// Evicted, Deleted) is tried again.
+	RetryBudget int
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Metrics records runs and Experiments; nil records nothing.
+	Metrics *Metrics
+}
+
+// +kubebuilder:rbac:groups=lab.runtimelab.io,resources=experiments,verbs=get;list;watch
+// +kubebuilder:rbac:groups=lab.runtimelab.io,resources=experiments/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile fetches the Experiment, brings its pods and status up to date,
+// and writes the status once.
+func (r *ExperimentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	exp := &labv1.Experiment{}
+	if err := r.Get(ctx, req.NamespacedName, exp); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !exp.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil // owner references delete the pods
+	}
+	before := exp.DeepCopy()
+	res, err := r.reconcile(ctx, exp)
+	if !equality.Semantic.DeepEqual(before.Status, exp.Status) {
+		// The optimistic lock makes a pass that started from a stale cache
+		// fail and retry instead of reporting its transitions twice.
+		if perr := r.Status().Patch(ctx, exp, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); perr != nil {
+			if apierrors.IsConflict(perr) {
+				return ctrl.Result{RequeueAfter: 200 * time.Millisecond}, nil
+			}
+			err = errors.Join(err, fmt.Errorf("patch status of %s: %w", req.NamespacedName, perr))
+		}
+	}
+	if err == nil {
+		r.transitions(before, exp)
+	}
+	return res, err
+}
+
+func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experiment) (ctrl.Result, error) {
+	variants, err := plan.Variants(&exp.Spec)
+	var obj recommend.Objective
+	if err == nil {
+		obj, err = recommend.Resolve(&exp.Spec)
+	}
+	if err != nil {
+		setPlanningFailed(exp, err)
+		return ctrl.Result{}, nil // the spec is immutable: retrying cannot help
+	}
+	runs := plan.Runs(variants, int(exp.Spec.Repetitions))
+	var pods corev1.PodList
+	if err := r.List(ctx, &pods, client.InNamespace(exp.Namespace),
+		client.MatchingLabels{plan.LabelExperiment: plan.LabelValue(exp.Name)}); err != nil {
+		return ctrl.Result{}, fmt.Errorf("list pods of %s: %w", exp.Name, err)
+	}
+	pods.Items = owned(pods.Items, exp)
+	service := exp.Spec.Scenario.Name() == "service"
+	states := observe(runs, pods.Items, &exp.Status, service)
+	if !settled(states, r.RetryBudget) {
+		if err := r.create(ctx, exp, states, service); err != nil {
+			setStatus(exp, variants, states, obj, metav1.NewTime(r.Now()))
+			return ctrl.Result{}, err
+		}
+	}
+	setStatus(exp, variants, states, obj, metav1.NewTime(r.Now()))
+	return r.expire(ctx, exp, pods.Items)
+}
+
+// create makes the pods schedule asks for.
+func (r *ExperimentReconciler) create(ctx context.Context, exp *labv1.Experiment, states []*runState, service bool) error {
+	node := ""
+	if exp.Spec.Isolation == labv1.IsolationSequential {
+		node = sequentialNode(states)
+	}
+	for _, c := range schedule(states, int(exp.Spec.Parallelism), r.RetryBudget, service) {
+		opts := plan.PodOptions{DefaultImage: r.DefaultImage, Node: node}
+		if c.role == plan.RoleLoadgen {
+			opts.ServerAddr = fmt.Sprintf("%s:%d", c.state.pod.Status.PodIP, plan.ServicePort)
+			opts.Node = "" // the generator must not share the server's node if it can avoid it
+		}
+		pod, err := plan.Pod(exp, c.state.run, c.attempt, c.role, opts)
+		if err != nil {
+			return err
+		}
+		if err := r.Create(ctx, pod, client.FieldOwner(FieldManager)); err != nil && !isAlreadyExists(err) {
+			return fmt.Errorf("create pod %s: %w", pod.Name, err)
+		}
+		if c.role != plan.RoleLoadgen {
+			c.state.status.Pod = pod.Name
+		}
+		log.FromContext(ctx).V(1).Info("created pod", "pod", pod.Name, "run", c.state.run.ID(), "attempt", c.attempt)
+	}
+	return nil
+}
+
+// sequentialNode is the node the Experiment's runs stay on: the first one
+// a run landed on.
+func sequentialNode(states []*runState) string {
+	for _, s := range states {
+		for _, p := range []*corev1.Pod{s.pod, s.loadgen} {
+			if p != nil && p.Spec.NodeName != "" && p.Labels[plan.LabelRole] != plan.RoleLoadgen {
+				return p.Spec.NodeName
+			}
+		}
+	}
+	return ""
+}
+
+// settled reports whether no run can change any more: every outcome is
+// final and no failed run has retries left.
+func settled(states []*runState, retryBudget int) bool {
+	for _, s := range states {
+		o := s.status.Outcome
+		if !final(o) || (retryable(o) && s.attempt < 1+retryBudget) {
+			return false
+		}
+	}
+	return true
+}
+
+// expire deletes the pods ttlSecondsAfterFinished after completion; the
+// results stay in status.
+func (r *ExperimentReconciler) expire(ctx context.Context, exp *labv1.Experiment, pods []corev1.Pod) (ctrl.Result, error) {
+	ttl, done := exp.Spec.TTLSecondsAfterFinished, exp.Status.CompletionTime
+	if ttl == nil || done == nil {
+		return ctrl.Result{}, nil
+	}
+	if wait := done.Add(time.Duration(*ttl) * time.Second).Sub(r.Now()); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	for i := range pods {
+		if err := r.Delete(ctx, &pods[i]); client.IgnoreNotFound(err) != nil {
+			return ctrl.Result{}, fmt.Errorf("delete expired pod %s: %w", pods[i].Name, err)
+		}
+	}
+	return ctrl.Result{}, nil
+}
+
+// owned keeps the pods this Experiment controls (not a namesake's).
+func owned(pods []corev1.Pod, exp *labv1.Experiment) []corev1.Pod {
+	var out []corev1.Pod
+	for _, p := range pods {
+		if ref := metav1.GetControllerOf(&p); ref != nil && ref.UID == exp.UID {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func isAlreadyExists(err error) bool { return apierrors.IsAlreadyExists(err) }
+
+// SetupWithManager watches Experiments and the pods they own.
+func (r *ExperimentReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&labv1.Experiment{}).
+		Owns(&corev1.Pod{}).
+		Named("experiment").
+		Complete(r)
+}

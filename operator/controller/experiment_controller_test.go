@@ -1,0 +1,347 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
+)
+
+// newExperiment creates a gc Experiment crossing two GOMAXPROCS values
+// under one CPU and memory limit.
+func newExperiment(t *testing.T, ns string, reps, parallelism int32, mutate ...func(*labv1.Experiment)) *labv1.Experiment {
+	t.Helper()
+	cpu := resource.MustParse("500m")
+	e := &labv1.Experiment{
+		ObjectMeta: metav1.ObjectMeta{Name: "gomaxprocs", Namespace: ns},
+		Spec: labv1.ExperimentSpec{
+			Scenario: labv1.ScenarioSpec{GC: &labv1.GCScenario{LiveHeap: ptr.To("64Mi")}},
+			Matrix: labv1.Matrix{
+				CPU:        []labv1.CPUSetting{{Limit: &cpu}},
+				Memory:     []labv1.MemorySetting{{Limit: ptr.To("256Mi")}},
+				GOMAXPROCS: []string{"1", "4"},
+			},
+			Duration: metav1.Duration{Duration: 10 * time.Second}, Warmup: metav1.Duration{Duration: time.Second},
+			Repetitions: reps, Parallelism: parallelism,
+			Objective: &labv1.Objective{Metric: "ops/s"},
+		},
+	}
+	for _, m := range mutate {
+		m(e)
+	}
+	if err := k8s.Create(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func pods(t *testing.T, ns string) []corev1.Pod {
+	t.Helper()
+	var list corev1.PodList
+	if err := k8s.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
+	return list.Items
+}
+
+func waitPods(t *testing.T, ns string, n int) []corev1.Pod {
+	t.Helper()
+	var got []corev1.Pod
+	eventually(t, "pods", func() (bool, error) { got = pods(t, ns); return len(got) == n, nil })
+	time.Sleep(300 * time.Millisecond) // no more than n may appear
+	if got = pods(t, ns); len(got) != n {
+		t.Fatalf("got %d pods, want %d", len(got), n)
+	}
+	return got
+}
+
+func get(t *testing.T, e *labv1.Experiment) *labv1.Experiment {
+	t.Helper()
+	out := &labv1.Experiment{}
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(e), out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// summary is a workload's result summary as it writes it.
+func summary(ops float64, partial bool) string {
+	b, err := result.Encode(&result.Summary{Version: result.SchemaVersion, Scenario: "gc", Partial: partial,
+		Settings: result.Settings{GOMAXPROCS: 2}, Figures: map[string]float64{"ops/s": ops, "gc-cpu-frac": 0.1},
+		CPU: result.CPU{Cores: 0.5, ThrottledRatio: 0.8}, Memory: result.Memory{PeakBytes: 100 << 20}})
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// kubelet sets a pod's status the way the kubelet reports a finished
+// container.
+func kubelet(t *testing.T, p *corev1.Pod, phase corev1.PodPhase, reason string, exit int32, message string) {
+	t.Helper()
+	p.Status.Phase = phase
+	p.Status.PodIP = "10.1.2.3"
+	state := corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}
+	if phase == corev1.PodSucceeded || phase == corev1.PodFailed {
+		state = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: exit, Reason: reason,
+			Message: message, FinishedAt: metav1.Now()}}
+	}
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: plan.ContainerName, State: state, Image: p.Spec.Containers[0].Image}}
+	if err := k8s.Status().Update(context.Background(), p); err != nil {
+		t.Fatalf("kubelet update of %s: %v", p.Name, err)
+	}
+}
+
+func TestPodsCarryTheKnobs(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	newExperiment(t, ns, 1, 2)
+	got := waitPods(t, ns, 2)
+	for i, want := range []string{"1", "4"} {
+		p := got[i]
+		c := p.Spec.Containers[0]
+		if p.Name != "gomaxprocs-v00"+string(rune('0'+i))+"-r0-a1" {
+			t.Errorf("pod %d: got name %s", i, p.Name)
+		}
+		if l := c.Resources.Limits; l.Cpu().String() != "500m" || l.Memory().String() != "256Mi" {
+			t.Errorf("%s limits: got %v, want cpu 500m memory 256Mi", p.Name, l)
+		}
+		env := map[string]string{}
+		for _, e := range c.Env {
+			env[e.Name] = e.Value
+		}
+		if env["GOMAXPROCS"] != want || env["RUNTIMELAB_EXPERIMENT"] != "gomaxprocs" {
+			t.Errorf("%s env: got %v, want GOMAXPROCS=%s", p.Name, env, want)
+		}
+		if p.Labels[plan.LabelScenario] != "gc" || p.Labels[plan.LabelVariant] == "" || metav1.GetControllerOf(&p) == nil {
+			t.Errorf("%s: got labels %v and owner %v", p.Name, p.Labels, p.OwnerReferences)
+		}
+		if c.TerminationMessagePolicy != corev1.TerminationMessageFallbackToLogsOnError || !*c.SecurityContext.ReadOnlyRootFilesystem {
+			t.Errorf("%s: termination message policy %q or security context wrong", p.Name, c.TerminationMessagePolicy)
+		}
+	}
+}
+
+// TestResultsFlowIntoStatus plays the kubelet: one run completes with its
+// summary, the other is OOM-killed. Status, aggregates, recommendation,
+// conditions and events must follow.
+func TestResultsFlowIntoStatus(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 2)
+	ps := waitPods(t, ns, 2)
+	kubelet(t, &ps[0], corev1.PodSucceeded, "Completed", 0, summary(5000, false))
+	kubelet(t, &ps[1], corev1.PodFailed, "OOMKilled", 137, summary(9000, true))
+	var got *labv1.Experiment
+	eventually(t, "Complete", func() (bool, error) {
+		got = get(t, e)
+		return meta.IsStatusConditionTrue(got.Status.Conditions, labv1.ConditionComplete), nil
+	})
+	st := got.Status
+	if st.Phase != labv1.PhaseComplete || st.Progress != "2/2" || st.Runs.Succeeded != 1 || st.Runs.Failed != 1 || st.CompletionTime == nil {
+		t.Errorf("got phase %s progress %s runs %+v", st.Phase, st.Progress, st.Runs)
+	}
+	v0, v1 := st.Variants[0], st.Variants[1]
+	if v0.Runs[0].Outcome != labv1.OutcomeCompleted || v0.Runs[0].Summary.Figures["ops/s"] != 5000 {
+		t.Errorf("v000 run: got %+v", v0.Runs[0])
+	}
+	if v1.Runs[0].Outcome != labv1.OutcomeOOMKilled || v1.Runs[0].Summary == nil || !v1.Runs[0].Summary.Partial {
+		t.Errorf("v001 run: got %+v, want OOMKilled with its partial summary", v1.Runs[0])
+	}
+	if len(v0.Aggregates) == 0 || v0.Knobs.GOMAXPROCS != "1" {
+		t.Errorf("v000: got aggregates %v knobs %+v", v0.Aggregates, v0.Knobs)
+	}
+	if st.Recommendation == nil || st.Recommendation.Variant != "v000" || !strings.Contains(st.Recommendation.Reason, "v001: 1 OOM-killed run(s)") {
+		t.Errorf("recommendation: got %+v, want v000 (v001 was OOM-killed)", st.Recommendation)
+	}
+	if st.ObservedGeneration != got.Generation {
+		t.Errorf("observedGeneration: got %d, want %d", st.ObservedGeneration, got.Generation)
+	}
+	eventually(t, "events", func() (bool, error) {
+		var evs eventsv1.EventList
+		if err := k8s.List(context.Background(), &evs, client.InNamespace(ns)); err != nil {
+			return false, err
+		}
+		reasons := map[string]int{}
+		for _, ev := range evs.Items {
+			reasons[ev.Reason]++
+		}
+		ok := reasons["RunCompleted"] == 1 && reasons["RunOOMKilled"] == 1 && reasons["Complete"] == 1
+		if !ok {
+			return false, fmt.Errorf("events by reason: %v", reasons)
+		}
+		return true, nil
+	})
+}
+
+func TestParallelismIsRespected(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	newExperiment(t, ns, 2, 1) // 4 runs, one at a time
+	ps := waitPods(t, ns, 1)
+	kubelet(t, &ps[0], corev1.PodSucceeded, "Completed", 0, summary(1, false))
+	ps = waitPods(t, ns, 2)
+	if ps[1].Name != "gomaxprocs-v001-r0-a1" {
+		t.Errorf("second pod: got %s, want gomaxprocs-v001-r0-a1 (repetition-major order)", ps[1].Name)
+	}
+}
+
+// TestRestartKeepsResultsAndCreatesNoDuplicates stops the manager mid-run
+// and starts another: the finished result stays, no pod is created twice.
+func TestRestartKeepsResultsAndCreatesNoDuplicates(t *testing.T) {
+	stop := startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 2)
+	ps := waitPods(t, ns, 2)
+	kubelet(t, &ps[0], corev1.PodSucceeded, "Completed", 0, summary(42, false))
+	eventually(t, "the first result", func() (bool, error) { return get(t, e).Status.Runs.Succeeded == 1, nil })
+	stop()
+	// The finished pod goes while no operator runs (a user cleaning up).
+	if err := k8s.Delete(context.Background(), &ps[0]); err != nil {
+		t.Fatal(err)
+	}
+	startManager(t)
+	ps = waitPods(t, ns, 1)
+	kubelet(t, &ps[0], corev1.PodSucceeded, "Completed", 0, summary(43, false))
+	eventually(t, "Complete", func() (bool, error) {
+		return meta.IsStatusConditionTrue(get(t, e).Status.Conditions, labv1.ConditionComplete), nil
+	})
+	st := get(t, e).Status
+	if f := st.Variants[0].Runs[0].Summary.Figures["ops/s"]; f != 42 || st.Variants[0].Runs[0].Outcome != labv1.OutcomeCompleted {
+		t.Errorf("v000 after restart: got %v %v, want Completed with ops/s 42 kept from status", st.Variants[0].Runs[0].Outcome, f)
+	}
+}
+
+// TestFailedRunIsRetriedWithinBudget: an Error is the cluster's doing, so
+// the run gets one more attempt (budget 1), then stays Error.
+func TestFailedRunIsRetriedWithinBudget(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) { e.Spec.Matrix.GOMAXPROCS = nil })
+	ps := waitPods(t, ns, 1)
+	kubelet(t, &ps[0], corev1.PodFailed, "Error", 1, "")
+	ps = waitPods(t, ns, 2)
+	if ps[1].Name != "gomaxprocs-v000-r0-a2" {
+		t.Fatalf("retry: got %s, want attempt 2", ps[1].Name)
+	}
+	kubelet(t, &ps[1], corev1.PodFailed, "Error", 2, "")
+	eventually(t, "Failed", func() (bool, error) {
+		return meta.IsStatusConditionTrue(get(t, e).Status.Conditions, labv1.ConditionFailed), nil
+	})
+	run := get(t, e).Status.Variants[0].Runs[0]
+	if run.Outcome != labv1.OutcomeError || run.Attempt != 2 || !strings.Contains(run.Reason, "exit code 2") {
+		t.Errorf("got %+v, want Error after attempt 2 with its exit code", run)
+	}
+	waitPods(t, ns, 2) // no third attempt
+}
+
+// TestDeletedRunningPodIsRecorded: a run whose pod vanishes while running
+// is Deleted, then retried.
+func TestDeletedRunningPodIsRecorded(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) { e.Spec.Matrix.GOMAXPROCS = nil })
+	ps := waitPods(t, ns, 1)
+	kubelet(t, &ps[0], corev1.PodRunning, "", 0, "")
+	eventually(t, "Running", func() (bool, error) { return get(t, e).Status.Runs.Running == 1, nil })
+	if err := k8s.Delete(context.Background(), &ps[0]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a retry after the deletion", func() (bool, error) {
+		run := get(t, e).Status.Variants[0].Runs[0]
+		return run.Attempt == 2 && strings.Contains(run.Reason, "retry 1 after Deleted: the pod was deleted before it finished"), nil
+	})
+}
+
+func TestTTLDeletesPodsAndKeepsResults(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		e.Spec.Matrix.GOMAXPROCS = nil
+		e.Spec.TTLSecondsAfterFinished = ptr.To(int32(1))
+	})
+	ps := waitPods(t, ns, 1)
+	kubelet(t, &ps[0], corev1.PodSucceeded, "Completed", 0, summary(7, false))
+	eventually(t, "pods deleted after the TTL", func() (bool, error) { return len(pods(t, ns)) == 0, nil })
+	st := get(t, e).Status
+	if st.Phase != labv1.PhaseComplete || st.Variants[0].Runs[0].Summary.Figures["ops/s"] != 7 {
+		t.Errorf("after TTL: got phase %s and run %+v, want the result kept", st.Phase, st.Variants[0].Runs[0])
+	}
+}
+
+func TestPlanningErrorFailsTheExperiment(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) { e.Spec.Objective.Metric = "latency" })
+	eventually(t, "Failed", func() (bool, error) {
+		c := meta.FindStatusCondition(get(t, e).Status.Conditions, labv1.ConditionFailed)
+		return c != nil && c.Status == metav1.ConditionTrue && strings.Contains(c.Message, `spec.objective.metric "latency": not a figure of gc`), nil
+	})
+	if n := len(pods(t, ns)); n != 0 {
+		t.Errorf("got %d pods, want none for an Experiment that cannot be planned", n)
+	}
+}
+
+// TestServiceRunsItsLoadGeneratorInItsOwnPod: the server pod first; once it
+// runs with an IP, a load-generator pod aimed at it; the run's result is
+// the generator's latency joined with the server's CPU figures.
+func TestServiceRunsItsLoadGeneratorInItsOwnPod(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		e.Spec.Scenario = labv1.ScenarioSpec{Service: &labv1.ServiceScenario{Rate: ptr.To(int64(200))}}
+		e.Spec.Matrix.GOMAXPROCS = nil
+		e.Spec.Objective = &labv1.Objective{Metric: "lat-p99-s"}
+		e.Spec.LoadGenerator = &labv1.LoadGenerator{Resources: corev1.ResourceRequirements{
+			Limits: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1")}}}
+	})
+	ps := waitPods(t, ns, 1)
+	server := ps[0]
+	if server.Labels[plan.LabelRole] != plan.RoleServer || !strings.Contains(strings.Join(server.Spec.Containers[0].Args, " "), "--role server --serve :8080") {
+		t.Fatalf("first pod: got role %s args %v, want the server", server.Labels[plan.LabelRole], server.Spec.Containers[0].Args)
+	}
+	kubelet(t, &server, corev1.PodRunning, "", 0, "")
+	ps = waitPods(t, ns, 2)
+	lg := ps[1]
+	args := strings.Join(lg.Spec.Containers[0].Args, " ")
+	if lg.Labels[plan.LabelRole] != plan.RoleLoadgen || !strings.Contains(args, "--role loadgen --target 10.1.2.3:8080") ||
+		lg.Spec.Containers[0].Resources.Limits.Cpu().String() != "1" {
+		t.Fatalf("load generator: got role %s args %q limits %v", lg.Labels[plan.LabelRole], args, lg.Spec.Containers[0].Resources.Limits)
+	}
+	for _, env := range lg.Spec.Containers[0].Env {
+		if env.Name == "GOMAXPROCS" || env.Name == "GOMEMLIMIT" {
+			t.Errorf("load generator env has %s: the knobs are the server's", env.Name)
+		}
+	}
+	lgSum, _ := result.Encode(&result.Summary{Version: 1, Scenario: "service", Figures: map[string]float64{"lat-p99-s": 0.012, "req/s": 200},
+		CPU: result.CPU{Cores: 0.2}})
+	srvSum, _ := result.Encode(&result.Summary{Version: 1, Scenario: "service", Partial: true, Settings: result.Settings{GOMAXPROCS: 2},
+		Figures: map[string]float64{"served/s": 199}, CPU: result.CPU{Cores: 0.5, ThrottledRatio: 0.7}})
+	kubelet(t, &server, corev1.PodFailed, "Error", 143, string(srvSum))
+	kubelet(t, &lg, corev1.PodSucceeded, "Completed", 0, string(lgSum))
+	var run labv1.RunStatus
+	eventually(t, "Complete", func() (bool, error) {
+		got := get(t, e)
+		run = got.Status.Variants[0].Runs[0]
+		return meta.IsStatusConditionTrue(got.Status.Conditions, labv1.ConditionComplete), nil
+	})
+	f := run.Summary.Figures
+	if run.Outcome != labv1.OutcomeCompleted || f["lat-p99-s"] != 0.012 || f["served/s"] != 199 || f["throttled-frac"] != 0.7 || f["cpu-cores"] != 0.5 {
+		t.Errorf("run: got %s with figures %v, want the generator's latency and the server's CPU", run.Outcome, f)
+	}
+}

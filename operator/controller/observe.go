@@ -1,0 +1,186 @@
+package controller
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/aggregate"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
+)
+
+// runState is one run as this pass sees it.
+type runState struct {
+	run plan.Run
+	// attempt is the latest attempt with a pod or a status entry (0: none).
+	attempt int
+	pod     *corev1.Pod // the latest attempt's workload or server pod
+	loadgen *corev1.Pod // the latest attempt's load generator (service)
+	status  labv1.RunStatus
+	// recreate is set when the latest attempt's pod was created but is not
+	// there and never ran: a stale cache or a deletion before it started;
+	// creating it again is safe either way (AlreadyExists is ignored).
+	recreate bool
+}
+
+// final reports whether the run's outcome will not change.
+func final(outcome string) bool {
+	switch outcome {
+	case labv1.OutcomeCompleted, labv1.OutcomeOOMKilled, labv1.OutcomeError, labv1.OutcomeEvicted, labv1.OutcomeDeleted:
+		return true
+	}
+	return false
+}
+
+// retryable outcomes are the cluster's doing, not the run's result.
+func retryable(outcome string) bool {
+	return outcome == labv1.OutcomeError || outcome == labv1.OutcomeEvicted || outcome == labv1.OutcomeDeleted
+}
+
+// observe joins the planned runs with their pods and the previous status.
+func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, serviceRole bool) []*runState {
+	byRun := map[string][]*corev1.Pod{}
+	for i := range pods {
+		p := &pods[i]
+		byRun[p.Labels[plan.LabelRun]] = append(byRun[p.Labels[plan.LabelRun]], p)
+	}
+	prevRuns := map[string]labv1.RunStatus{}
+	for _, v := range prev.Variants {
+		for _, r := range v.Runs {
+			prevRuns[fmt.Sprintf("%s-r%d", v.Name, r.Index)] = r
+		}
+	}
+	states := make([]*runState, len(runs))
+	for i, r := range runs {
+		st := &runState{run: r, status: labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending}}
+		if p, ok := prevRuns[r.ID()]; ok {
+			st.status, st.attempt = p, int(p.Attempt)
+		}
+		for _, p := range byRun[r.ID()] {
+			a, _ := strconv.Atoi(p.Labels[plan.LabelAttempt])
+			if a > st.attempt {
+				st.attempt, st.pod, st.loadgen = a, nil, nil
+			}
+			if a == st.attempt {
+				if p.Labels[plan.LabelRole] == plan.RoleLoadgen {
+					st.loadgen = p
+				} else {
+					st.pod = p
+				}
+			}
+		}
+		st.observe(serviceRole)
+		states[i] = st
+	}
+	return states
+}
+
+// observe updates the run's status from its pods.
+func (st *runState) observe(serviceRole bool) {
+	s := &st.status
+	s.Attempt = int32(st.attempt)
+	if st.attempt == 0 {
+		return
+	}
+	if st.pod == nil {
+		switch s.Outcome {
+		case labv1.OutcomeRunning:
+			s.Outcome, s.Reason = labv1.OutcomeDeleted, "the pod was deleted before it finished"
+		case labv1.OutcomePending:
+			st.recreate = true
+		}
+		return
+	}
+	s.Pod = st.pod.Name
+	resultPod := st.pod
+	if serviceRole {
+		resultPod = st.loadgen // the load generator measures the service
+		if resultPod == nil {
+			outcome, reason, _ := podOutcome(st.pod)
+			if final(outcome) { // the server ended before its load generator started
+				s.Outcome, s.Reason = outcome, "server: "+reason
+			} else {
+				s.Outcome, s.Reason = outcome, ""
+			}
+			return
+		}
+	}
+	outcome, reason, sum := podOutcome(resultPod)
+	if final(outcome) || s.Outcome != outcome {
+		s.Reason = reason // a retry note stays while the new attempt runs
+	}
+	s.Outcome = outcome
+	if sum != nil {
+		s.Summary = sum
+	}
+	if serviceRole && final(outcome) {
+		// The server's own figures (throttling, memory, recovered panics)
+		// join the load generator's, when the server has reported them.
+		if _, _, server := podOutcome(st.pod); server != nil && s.Summary != nil {
+			mergeServer(s.Summary, server)
+		}
+	}
+}
+
+// mergeServer adds the server's figures to the load generator's summary:
+// the constrained container's CPU, throttling and memory are the server's.
+func mergeServer(into, server *labv1.RunSummary) {
+	for _, k := range []string{"served/s", "panics/s", "leaked", aggregate.FigureCores, aggregate.FigureThrottled,
+		aggregate.FigureMemPeak, aggregate.FigureGCCPU} {
+		if v, ok := server.Figures[k]; ok {
+			into.Figures[k] = v
+		}
+	}
+	into.GOMAXPROCS = server.GOMAXPROCS
+}
+
+// podOutcome reads a pod the way the kubelet reports it.
+func podOutcome(p *corev1.Pod) (outcome, reason string, sum *labv1.RunSummary) {
+	term := terminated(p)
+	if term != nil && term.Message != "" {
+		if s, err := result.Decode([]byte(strings.TrimSpace(term.Message))); err == nil {
+			sum = aggregate.RunSummary(s)
+		}
+	}
+	switch p.Status.Phase {
+	case corev1.PodSucceeded:
+		if sum == nil {
+			return labv1.OutcomeError, "the workload exited 0 without a result summary", nil
+		}
+		return labv1.OutcomeCompleted, "", sum
+	case corev1.PodFailed:
+		switch {
+		case term != nil && term.Reason == "OOMKilled":
+			return labv1.OutcomeOOMKilled, "the container exceeded its memory limit (exit code 137)", sum
+		case p.Status.Reason == "Evicted":
+			return labv1.OutcomeEvicted, clip(p.Status.Message), sum
+		case term != nil:
+			return labv1.OutcomeError, clip(fmt.Sprintf("exit code %d (%s)", term.ExitCode, term.Reason)), sum
+		}
+		return labv1.OutcomeError, clip(p.Status.Reason + " " + p.Status.Message), sum
+	case corev1.PodRunning:
+		return labv1.OutcomeRunning, "", nil
+	}
+	return labv1.OutcomePending, "", nil
+}
+
+func terminated(p *corev1.Pod) *corev1.ContainerStateTerminated {
+	for _, c := range p.Status.ContainerStatuses {
+		if c.Name == plan.ContainerName && c.State.Terminated != nil {
+			return c.State.Terminated
+		}
+	}
+	return nil
+}
+
+func clip(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 250 {
+		return s[:247] + "..."
+	}
+	return s
+}

@@ -79,5 +79,6 @@ test: ## Run every test: real API server (envtest), real cgroups where the machi
 	KUBEBUILDER_ASSETS="$${KUBEBUILDER_ASSETS:-$$(hack/k8s-bin.sh kube-apiserver etcd)}" $(GO) test $(TEST_FLAGS) ./...
 
 .PHONY: bench
-bench: build ## Print scenario throughput and telemetry overhead ratios against baselines run side by side.
+bench: build ## Print workload ratios against baselines run side by side, and the operator on a 1,000-run Experiment.
 	$(GO) run ./hack/bench --workload $(BIN)/workload --benchtime $(BENCH_TIME)
+	$(GO) run ./hack/operator-bench

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -108,6 +109,8 @@ func (r *ExperimentReconciler) create(ctx context.Context, exp *labv1.Experiment
 	if exp.Spec.Isolation == labv1.IsolationSequential {
 		node = sequentialNode(states)
 	}
+	var pods []*corev1.Pod
+	var targets []*runState
 	for _, c := range schedule(states, int(exp.Spec.Parallelism), r.RetryBudget, service) {
 		opts := plan.PodOptions{DefaultImage: r.DefaultImage, Node: node}
 		if c.role == plan.RoleLoadgen {
@@ -118,16 +121,29 @@ func (r *ExperimentReconciler) create(ctx context.Context, exp *labv1.Experiment
 		if err != nil {
 			return err
 		}
-		if err := r.Create(ctx, pod, client.FieldOwner(FieldManager)); err != nil && !isAlreadyExists(err) {
-			return fmt.Errorf("create pod %s: %w", pod.Name, err)
-		}
 		if c.role != plan.RoleLoadgen {
 			c.state.status.Pod = pod.Name
 		}
-		log.FromContext(ctx).V(1).Info("created pod", "pod", pod.Name, "run", c.state.run.ID(), "attempt", c.attempt)
+		pods, targets = append(pods, pod), append(targets, c.state)
 	}
-	return nil
+	// A wave of up to parallelism pods goes out concurrently: one create
+	// after another would make the last run of a wave start seconds late.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(createConcurrency)
+	for i, pod := range pods {
+		g.Go(func() error {
+			if err := r.Create(gctx, pod, client.FieldOwner(FieldManager)); err != nil && !isAlreadyExists(err) {
+				return fmt.Errorf("create pod %s: %w", pod.Name, err)
+			}
+			log.FromContext(ctx).V(1).Info("created pod", "pod", pod.Name, "run", targets[i].run.ID())
+			return nil
+		})
+	}
+	return g.Wait()
 }
+
+// createConcurrency bounds the pod creations in flight.
+const createConcurrency = 16
 
 // sequentialNode is the node the Experiment's runs stay on: the first one
 // a run landed on.

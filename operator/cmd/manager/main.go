@@ -35,6 +35,8 @@ func main() {
 		secureMetrics, leaderElect    bool
 		enableHTTP2                   bool
 		retryBudget                   int
+		qps                           float64
+		burst                         int
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "address of the metrics endpoint (HTTPS with authn/authz when --metrics-secure); 0 disables it")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "serve metrics over HTTPS, only to callers allowed by RBAC")
@@ -43,6 +45,8 @@ func main() {
 	flag.BoolVar(&enableHTTP2, "enable-http2", false, "serve HTTP/2 on the metrics endpoint (off: CVE-2023-44487 and CVE-2023-39325)")
 	flag.StringVar(&image, "workload-image", DefaultWorkloadImage, "workload image for Experiments that name none")
 	flag.IntVar(&retryBudget, "retry-budget", 2, "times a run the cluster failed (Error, Evicted, Deleted) is tried again")
+	flag.Float64Var(&qps, "kube-api-qps", 100, "requests per second to the API server; a wave of runs creates parallelism pods at once")
+	flag.IntVar(&burst, "kube-api-burst", 200, "burst of requests to the API server")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -61,7 +65,9 @@ func main() {
 	if secureMetrics {
 		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	cfg := ctrl.GetConfigOrDie()
+	cfg.QPS, cfg.Burst = float32(qps), burst
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsOpts,
 		HealthProbeBindAddress: probeAddr,

@@ -51,10 +51,11 @@ generate: $(CONTROLLER_GEN) ## Generate the scenario API blocks from the catalog
 manifests: $(CONTROLLER_GEN) ## Generate the CRD (config/crd/bases) and the operator's RBAC from markers (config/rbac).
 	$(CONTROLLER_GEN) crd:allowDangerousTypes=true paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=runtimelab-operator paths=./operator/... output:rbac:artifacts:config=config/rbac
+	cp config/crd/bases/lab.runtimelab.io_experiments.yaml operator/validate/crd.yaml
 
 .PHONY: verify-gen
 verify-gen: generate manifests ## Fail when generated files (API blocks, deepcopy, CRD, RBAC) differ from the committed ones.
-	@git diff --exit-code -- api config && test -z "$$(git status --porcelain -- api config)" || { echo "generated files are stale: run 'make generate manifests' and commit"; exit 1; }
+	@git diff --exit-code -- api config operator/validate/crd.yaml && test -z "$$(git status --porcelain -- api config operator/validate/crd.yaml)" || { echo "generated files are stale: run 'make generate manifests' and commit"; exit 1; }
 
 $(CONTROLLER_GEN):
 	mkdir -p $(dir $@)

@@ -57,6 +57,7 @@ type ExperimentSpec struct {
 	// matrix lists the values to cross: every combination is a variant.
 	// An empty list leaves that knob at the default.
 	// +optional
+	// +kubebuilder:default={}
 	Matrix Matrix `json:"matrix,omitempty"`
 
 	// duration is the measured window of each run.

@@ -1,0 +1,62 @@
+// Command kubectl-lab is the runtime-lab kubectl plugin: run an Experiment
+// locally in real cgroups, report any Experiment's results as tables and
+// plots, compare two results, and list the scenarios.
+//
+//	kubectl lab run -f experiment.yaml --local
+//	kubectl lab report NAME | DIR
+//	kubectl lab compare A B
+//	kubectl lab scenarios
+//
+// Exit codes: 0 done, 1 failure, 2 bad input (nothing was run).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd := newRootCmd()
+	err := cmd.ExecuteContext(ctx)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kubectl lab: %v\n", err)
+		var u *usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is bad input: the command exits 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kubectl-lab",
+		Short:         "runtime-lab: measure how the Go runtime behaves in containers",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	for _, add := range subcommands {
+		root.AddCommand(add())
+	}
+	return root
+}
+
+// subcommands are registered by the files that define them.
+var subcommands []func() *cobra.Command

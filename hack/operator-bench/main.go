@@ -145,7 +145,9 @@ func podsOf(ctx context.Context, c client.Client, exp string) ([]corev1.Pod, err
 	return l.Items, err
 }
 
-func waitPods(ctx context.Context, c client.Client, n int) error { return waitPodsOf(ctx, c, "bench", n) }
+func waitPods(ctx context.Context, c client.Client, n int) error {
+	return waitPodsOf(ctx, c, "bench", n)
+}
 
 func waitPodsOf(ctx context.Context, c client.Client, exp string, n int) error {
 	deadline := time.Now().Add(60 * time.Second)

@@ -87,3 +87,15 @@ func Median(aggs []labv1.Aggregate, figure string) (float64, bool) {
 	}
 	return 0, false
 }
+
+// MergeServer adds a service server's figures to its load generator's
+// summary: the constrained container's CPU, throttling and memory are the
+// server's, the latency and rate the generator's.
+func MergeServer(into, server *labv1.RunSummary) {
+	for _, k := range []string{"served/s", "panics/s", "leaked", FigureCores, FigureThrottled, FigureMemPeak, FigureGCCPU} {
+		if v, ok := server.Figures[k]; ok {
+			into.Figures[k] = v
+		}
+	}
+	into.GOMAXPROCS = server.GOMAXPROCS
+}

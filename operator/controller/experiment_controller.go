@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/recommend"
 )
@@ -81,7 +82,7 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 		obj, err = recommend.Resolve(&exp.Spec)
 	}
 	if err != nil {
-		setPlanningFailed(exp, err)
+		expstatus.SetPlanningFailed(exp, err)
 		return ctrl.Result{}, nil // the spec is immutable: retrying cannot help
 	}
 	runs := plan.Runs(variants, int(exp.Spec.Repetitions))

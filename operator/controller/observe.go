@@ -10,6 +10,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 )
 
@@ -28,13 +29,7 @@ type runState struct {
 }
 
 // final reports whether the run's outcome will not change.
-func final(outcome string) bool {
-	switch outcome {
-	case labv1.OutcomeCompleted, labv1.OutcomeOOMKilled, labv1.OutcomeError, labv1.OutcomeEvicted, labv1.OutcomeDeleted:
-		return true
-	}
-	return false
-}
+func final(outcome string) bool { return expstatus.Final(outcome) }
 
 // retryable outcomes are the cluster's doing, not the run's result.
 func retryable(outcome string) bool {
@@ -121,21 +116,9 @@ func (st *runState) observe(serviceRole bool) {
 		// The server's own figures (throttling, memory, recovered panics)
 		// join the load generator's, when the server has reported them.
 		if _, _, server := podOutcome(st.pod); server != nil && s.Summary != nil {
-			mergeServer(s.Summary, server)
+			aggregate.MergeServer(s.Summary, server)
 		}
 	}
-}
-
-// mergeServer adds the server's figures to the load generator's summary:
-// the constrained container's CPU, throttling and memory are the server's.
-func mergeServer(into, server *labv1.RunSummary) {
-	for _, k := range []string{"served/s", "panics/s", "leaked", aggregate.FigureCores, aggregate.FigureThrottled,
-		aggregate.FigureMemPeak, aggregate.FigureGCCPU} {
-		if v, ok := server.Figures[k]; ok {
-			into.Figures[k] = v
-		}
-	}
-	into.GOMAXPROCS = server.GOMAXPROCS
 }
 
 // podOutcome reads a pod the way the kubelet reports it.

@@ -1,122 +1,20 @@
 package controller
 
 import (
-	"fmt"
-
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/operator/aggregate"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/recommend"
 )
 
-// Condition reasons.
-const (
-	ReasonRunning       = "RunsInProgress"
-	ReasonAllFinished   = "AllRunsFinished"
-	ReasonNoResults     = "NoRunProducedResults"
-	ReasonNotFailed     = "NotFailed"
-	ReasonNotFinished   = "RunsInProgress"
-	ReasonPlanningError = "PlanningFailed"
-)
-
-// setStatus computes the whole status from the run states; it is pure but
-// for the time now, which it takes as an argument.
+// setStatus computes the status from the run states.
 func setStatus(exp *labv1.Experiment, variants []plan.Variant, states []*runState, obj recommend.Objective, now metav1.Time) {
-	st := &exp.Status
-	st.Scenario = exp.Spec.Scenario.Name()
-	byVariant := map[string][]labv1.RunStatus{}
-	var counts labv1.RunCounts
-	usable := 0
-	for _, s := range states {
-		byVariant[s.run.Variant.Name] = append(byVariant[s.run.Variant.Name], s.status)
-		counts.Total++
-		switch o := s.status.Outcome; {
-		case o == labv1.OutcomeCompleted:
-			counts.Succeeded++
-			usable++
-		case o == labv1.OutcomeOOMKilled:
-			counts.Failed++
-			usable++ // an OOM kill is a result of the variant, not a failure to measure it
-		case final(o):
-			counts.Failed++
-		case o == labv1.OutcomeRunning:
-			counts.Running++
-		default:
-			counts.Pending++
-		}
+	runs := make([]plan.Run, len(states))
+	statuses := make([]labv1.RunStatus, len(states))
+	for i, s := range states {
+		runs[i], statuses[i] = s.run, s.status
 	}
-	st.Runs = counts
-	done := counts.Succeeded + counts.Failed
-	st.Progress = fmt.Sprintf("%d/%d", done, counts.Total)
-	st.Variants = make([]labv1.VariantStatus, len(variants))
-	for i, v := range variants {
-		runs := byVariant[v.Name]
-		st.Variants[i] = labv1.VariantStatus{Name: v.Name, Knobs: v.Knobs, Runs: runs, Aggregates: aggregate.Variant(runs)}
-	}
-	if usable > 0 {
-		st.Recommendation = recommend.Recommend(obj, st.Variants)
-	}
-	started := counts.Total > counts.Pending || anyAttempt(states)
-	if started && st.StartTime == nil {
-		st.StartTime = &now
-	}
-	finished := done == counts.Total
-	switch {
-	case finished && usable == 0:
-		setConditions(st, metav1.ConditionFalse, ReasonAllFinished, metav1.ConditionFalse, ReasonNoResults,
-			metav1.ConditionTrue, ReasonNoResults, "no run produced a result; see status.variants[].runs[].reason")
-	case finished:
-		setConditions(st, metav1.ConditionFalse, ReasonAllFinished, metav1.ConditionTrue, ReasonAllFinished,
-			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs produced results", usable, counts.Total))
-	default:
-		setConditions(st, metav1.ConditionTrue, ReasonRunning, metav1.ConditionFalse, ReasonNotFinished,
-			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs finished", done, counts.Total))
-	}
-	if finished && st.CompletionTime == nil {
-		st.CompletionTime = &now
-	}
-	st.Phase = phase(st)
-	st.ObservedGeneration = exp.Generation
-}
-
-func anyAttempt(states []*runState) bool {
-	for _, s := range states {
-		if s.attempt > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func setConditions(st *labv1.ExperimentStatus, progressing metav1.ConditionStatus, pReason string,
-	complete metav1.ConditionStatus, cReason string, failed metav1.ConditionStatus, fReason, msg string) {
-	meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: labv1.ConditionProgressing, Status: progressing, Reason: pReason, Message: msg})
-	meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: labv1.ConditionComplete, Status: complete, Reason: cReason, Message: msg})
-	meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: labv1.ConditionFailed, Status: failed, Reason: fReason, Message: msg})
-}
-
-// setPlanningFailed marks an Experiment that cannot be planned.
-func setPlanningFailed(exp *labv1.Experiment, err error) {
-	st := &exp.Status
-	st.Scenario = exp.Spec.Scenario.Name()
-	setConditions(st, metav1.ConditionFalse, ReasonPlanningError, metav1.ConditionFalse, ReasonPlanningError,
-		metav1.ConditionTrue, ReasonPlanningError, clip(err.Error()))
-	st.Phase = phase(st)
-	st.ObservedGeneration = exp.Generation
-}
-
-// phase derives the display phase from the conditions.
-func phase(st *labv1.ExperimentStatus) string {
-	switch {
-	case meta.IsStatusConditionTrue(st.Conditions, labv1.ConditionFailed):
-		return labv1.PhaseFailed
-	case meta.IsStatusConditionTrue(st.Conditions, labv1.ConditionComplete):
-		return labv1.PhaseComplete
-	case st.StartTime != nil:
-		return labv1.PhaseRunning
-	}
-	return labv1.PhasePending
+	expstatus.Set(exp, variants, runs, statuses, obj, now)
 }

@@ -20,7 +20,10 @@ const (
 	sectionRatio    = "ratio"
 	sectionOverhead = "overhead"
 	sectionPoller   = "poller"
+	sectionLoadgen  = "loadgen"
 )
+
+var sectionNames = []string{sectionRatio, sectionOverhead, sectionPoller, sectionLoadgen}
 
 // options are the command-line settings.
 type options struct {
@@ -63,7 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.benchtime, "benchtime", 5*time.Second, "measured time of each run, bare and workload")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "workload warmup before its measured window")
 	fs.IntVar(&o.rounds, "rounds", 3, "interleaved pairs per scenario; figures are medians over them")
-	fs.StringVar(&only, "only", "", "comma list of sections ("+sectionRatio+", "+sectionOverhead+", "+sectionPoller+
+	fs.StringVar(&only, "only", "", "comma list of sections ("+strings.Join(sectionNames, ", ")+
 		") and scenarios ("+strings.Join(scenarioNames(), ", ")+") to run; empty runs all")
 	fs.StringVar(&o.outDir, "out-dir", "", "directory for the benchmark-line files (default: bench/ next to --workload)")
 	if err := fs.Parse(args); err != nil {
@@ -99,13 +102,13 @@ func parseSelection(s string) (selection, error) {
 		tok = strings.TrimSpace(tok)
 		switch {
 		case tok == "":
-		case tok == sectionRatio || tok == sectionOverhead || tok == sectionPoller:
+		case slices.Contains(sectionNames, tok):
 			sel.sections = append(sel.sections, tok)
 		case slices.Contains(scenarioNames(), tok):
 			sel.scenarios = append(sel.scenarios, tok)
 		default:
-			return sel, fmt.Errorf("--only %q: unknown %q; use %s, %s, %s or a scenario (%s)",
-				s, tok, sectionRatio, sectionOverhead, sectionPoller, strings.Join(scenarioNames(), ", "))
+			return sel, fmt.Errorf("--only %q: unknown %q; use a section (%s) or a scenario (%s)",
+				s, tok, strings.Join(sectionNames, ", "), strings.Join(scenarioNames(), ", "))
 		}
 	}
 	return sel, nil

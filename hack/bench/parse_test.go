@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -46,7 +48,14 @@ func TestParseSelection(t *testing.T) {
 		wantErr    bool
 	}{
 		{name: "empty selects all", only: "",
-			want: map[string]bool{"ratio/gc": true, "overhead/scheduler": true, "ratio/alloc": true, "poller/poller": true}},
+			want: map[string]bool{"ratio/gc": true, "overhead/scheduler": true, "ratio/alloc": true, "poller/poller": true,
+				"loadgen/service": true}},
+		{name: "loadgen section", only: "loadgen",
+			want: map[string]bool{"loadgen/service": true, "poller/poller": false, "ratio/gc": false, "overhead/gc": false}},
+		{name: "loadgen and poller", only: "poller,loadgen",
+			want: map[string]bool{"loadgen/service": true, "poller/poller": true, "ratio/gc": false}},
+		{name: "a scenario leaves loadgen out", only: "gc",
+			want: map[string]bool{"loadgen/service": false, "ratio/gc": true}},
 		{name: "poller section", only: "poller",
 			want: map[string]bool{"poller/poller": true, "ratio/gc": false, "overhead/gc": false}},
 		{name: "a scenario leaves poller out", only: "gc",
@@ -119,21 +128,74 @@ func TestWorkloadArgs(t *testing.T) {
 	if got != want {
 		t.Errorf("telemetry off: got %q, want %q", got, want)
 	}
+	got = strings.Join(workloadArgs(loadgenTarget("127.0.0.1:4000", 2000), o, nil), " ")
+	want = "run service --output=json --result-file= --cpu-profile=false --duration=5s --warmup=1s --set rate=2000 --set work=0s --set allocBytes=0 " +
+		"--role=loadgen --target=127.0.0.1:4000 --listen= --pyroscope="
+	if got != want {
+		t.Errorf("loadgen: got %q, want %q", got, want)
+	}
+}
+
+func TestServerLifeCoversEveryLoadgenRun(t *testing.T) {
+	o := options{benchtime: 5 * time.Second, warmup: time.Second, rounds: 3}
+	runs := o.rounds * len(loadgenRates)
+	if got, least := serverLife(o), time.Duration(runs)*(o.warmup+o.benchtime+10*time.Second); got < least {
+		t.Errorf("got %s, want at least %s for %d runs and their drains", got, least, runs)
+	}
+	args := strings.Join(serverArgs(time.Minute), " ")
+	for _, want := range []string{"--role=server", "--duration=1m0s", "--set work=0s", "--set allocBytes=0", "--listen= "} {
+		if !strings.Contains(args, want) {
+			t.Errorf("server args: got %q, want it to contain %q", args, want)
+		}
+	}
+}
+
+func TestLoadgenKeptUp(t *testing.T) {
+	tests := []struct {
+		name string
+		f    loadgenFigures
+		want bool
+	}{
+		{name: "on schedule", f: loadgenFigures{rateFrac: 0.999, lagP99: 0.001}, want: true},
+		{name: "edge", f: loadgenFigures{rateFrac: keepUpRateFrac, lagP99: keepUpLag.Seconds()}, want: true},
+		{name: "rate not held", f: loadgenFigures{rateFrac: 0.9, lagP99: 0.001}, want: false},
+		{name: "sends late", f: loadgenFigures{rateFrac: 1, lagP99: 0.05}, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.f.keptUp(); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
 }
 
 func TestLogWatchFindsAddrAcrossWrites(t *testing.T) {
-	l := newLogWatch()
-	for _, chunk := range []string{"time=x level=INFO msg=telemetry addr=127.0.0.1:4", "1234\n", "level=INFO msg=telemetry addr=other\n"} {
-		if _, err := l.Write([]byte(chunk)); err != nil {
-			t.Fatal(err)
-		}
+	tests := []struct {
+		name string
+		line *regexp.Regexp
+		msg  string
+	}{
+		{name: "telemetry", line: telemetryLine, msg: "telemetry"},
+		{name: "service server", line: servingLine, msg: "service-serving"},
 	}
-	select {
-	case got := <-l.addr:
-		if got != "127.0.0.1:41234" {
-			t.Errorf("got %q, want 127.0.0.1:41234", got)
-		}
-	default:
-		t.Fatal("got no address, want 127.0.0.1:41234")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLogWatch(tt.line)
+			for _, chunk := range []string{"time=x level=INFO msg=" + tt.msg + " addr=127.0.0.1:4", "1234\n",
+				"level=INFO msg=" + tt.msg + " addr=other\n"} {
+				if _, err := l.Write([]byte(chunk)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			select {
+			case got := <-l.addr:
+				if got != "127.0.0.1:41234" {
+					t.Errorf("got %q, want 127.0.0.1:41234", got)
+				}
+			default:
+				t.Fatal("got no address, want 127.0.0.1:41234")
+			}
+		})
 	}
 }

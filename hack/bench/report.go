@@ -77,3 +77,27 @@ func overheadRow(w io.Writer, t target, round string, off, on, pct float64, st *
 	printRow(w, overheadFormat, t.scenario, round, t.figure, si(off), si(on), fmt.Sprintf("%.2f%%", pct),
 		scrapes, pushes, note)
 }
+
+const loadgenFormat = "%-7s %-7s %10s %9s %12s %16s  %s"
+
+func loadgenHeader(w io.Writer) {
+	printRow(w, loadgenFormat, "rate", "round", "req/s", "rate-frac", "send-lag-p99", "lg-cpu-ms/1k-req", "")
+}
+
+// loadgenRow prints one run, or the medians, marking a generator that fell
+// behind its schedule, whose CPU per request is then that of a saturated
+// one, and failed requests.
+func loadgenRow(w io.Writer, rate int, round string, f loadgenFigures, note string) {
+	var notes []string
+	if note != "" {
+		notes = append(notes, note)
+	}
+	if !f.keptUp() {
+		notes = append(notes, fmt.Sprintf("SATURATED (rate-frac < %.2f or send-lag-p99 > %s)", keepUpRateFrac, keepUpLag))
+	}
+	if f.errFrac > 0 {
+		notes = append(notes, fmt.Sprintf("%.2f%% errors", f.errFrac*100))
+	}
+	printRow(w, loadgenFormat, fmt.Sprint(rate), round, si(f.reqPerSec), fmt.Sprintf("%.3f", f.rateFrac),
+		fmt.Sprintf("%.2fms", f.lagP99*1e3), fmt.Sprintf("%.1f", f.cpuPer1k), strings.Join(notes, ", "))
+}

@@ -43,7 +43,7 @@ func (b *bench) workload(ctx context.Context, t target, s *sink) (float64, runSt
 func (b *bench) runWorkload(ctx context.Context, t target, s *sink) (*result.Summary, runStats, error) {
 	cmd := exec.CommandContext(ctx, b.opts.workload, workloadArgs(t, b.opts, s)...)
 	var stdout bytes.Buffer
-	logs := newLogWatch()
+	logs := newLogWatch(telemetryLine)
 	cmd.Stdout, cmd.Stderr = &stdout, logs
 	pushes0 := s.pushes()
 	scrapeCtx, stopScrape := context.WithCancel(ctx)
@@ -78,6 +78,7 @@ func workloadArgs(t target, o options, s *sink) []string {
 	for _, kv := range t.sets {
 		args = append(args, "--set", kv)
 	}
+	args = append(args, t.args...)
 	if s == nil {
 		return append(args, "--listen=", "--pyroscope=")
 	}
@@ -88,9 +89,10 @@ func workloadArgs(t target, o options, s *sink) []string {
 // telemetryLine is the driver's log line naming the telemetry address.
 var telemetryLine = regexp.MustCompile(`msg=telemetry addr=(\S+)\n`)
 
-// logWatch keeps a run's stderr and sends the telemetry address on addr
-// once it is logged.
+// logWatch keeps a run's stderr and sends the address its line names
+// (the first submatch) on addr once it is logged.
 type logWatch struct {
+	line *regexp.Regexp
 	addr chan string
 
 	mu   sync.Mutex
@@ -98,14 +100,16 @@ type logWatch struct {
 	sent bool
 }
 
-func newLogWatch() *logWatch { return &logWatch{addr: make(chan string, 1)} }
+func newLogWatch(line *regexp.Regexp) *logWatch {
+	return &logWatch{line: line, addr: make(chan string, 1)}
+}
 
 func (l *logWatch) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.buf.Write(p)
 	if !l.sent {
-		if m := telemetryLine.FindSubmatch(l.buf.Bytes()); m != nil {
+		if m := l.line.FindSubmatch(l.buf.Bytes()); m != nil {
 			l.sent = true
 			l.addr <- string(m[1])
 		}

@@ -86,7 +86,7 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 	case RoleServer:
 		// The server must outlive its load generator, which starts only
 		// once the server runs and then warms up itself.
-		args = withDuration(args, spec.Duration.Duration+ServerSlack)
+		args = WithDuration(args, spec.Duration.Duration+ServerSlack)
 		args = append(args, "--role", "server", "--serve", fmt.Sprintf(":%d", ServicePort))
 		ports = append(ports, corev1.ContainerPort{Name: "http", ContainerPort: ServicePort, Protocol: corev1.ProtocolTCP})
 	case RoleLoadgen:
@@ -156,8 +156,8 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 // generator: time for the generator's pod to start and warm up.
 const ServerSlack = 30 * time.Second
 
-// withDuration replaces the --duration argument.
-func withDuration(args []string, d time.Duration) []string {
+// WithDuration replaces the --duration argument.
+func WithDuration(args []string, d time.Duration) []string {
 	out := append([]string(nil), args...)
 	for i := range out {
 		if out[i] == "--duration" && i+1 < len(out) {

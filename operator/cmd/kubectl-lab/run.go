@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/localexec"
+	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
+	"github.com/runtime-lab/runtime-lab/operator/validate"
+)
+
+func init() { subcommands = append(subcommands, newRunCmd) }
+
+// runOptions are the flags of `kubectl lab run`.
+type runOptions struct {
+	file     string
+	local    bool
+	out      string
+	parallel int
+	workload string
+}
+
+func newRunCmd() *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run -f EXPERIMENT.yaml --local",
+		Short: "Run an Experiment locally, each run a workload process in a fresh cgroup",
+		Long: "Validate the Experiment exactly as the API server would, plan its runs, and execute each as a workload\n" +
+			"process in a fresh cgroup with the run's CPU quota, memory limit and Go environment. Results go to --out:\n" +
+			"the Experiment with its status, each run's summary, benchmark lines, a markdown report and plots.\n" +
+			"Ctrl-C stops the current run and keeps every finished result.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.file, "filename", "f", "", "the Experiment manifest")
+	f.BoolVar(&o.local, "local", false, "run on this machine instead of a cluster")
+	f.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
+	f.IntVar(&o.parallel, "parallel", 1, "runs at once; more than 1 lets runs disturb each other")
+	f.StringVar(&o.workload, "workload", "", "workload binary (default: bin/workload, then workload on PATH, else built with go)")
+	return cmd
+}
+
+func (o *runOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
+	if o.file == "" {
+		return usagef("-f: give the Experiment manifest, e.g. -f config/samples/gomaxprocs-quick.yaml")
+	}
+	if !o.local {
+		return usagef("--local: only local runs are supported by `run` for now; apply the file with kubectl for a cluster")
+	}
+	if o.parallel < 1 {
+		return usagef("--parallel %d: must be at least 1", o.parallel)
+	}
+	data, err := os.ReadFile(o.file)
+	if err != nil {
+		return usagef("-f %s: %v", o.file, err)
+	}
+	v, err := validate.New()
+	if err != nil {
+		return err
+	}
+	exp, err := v.Decode(ctx, data)
+	if err != nil {
+		return &usageError{fmt.Errorf("%s: %w", o.file, err)}
+	}
+	exp.CreationTimestamp.Time = time.Now()
+	if o.out == "" {
+		o.out = filepath.Join("results", fmt.Sprintf("%s-%s", exp.Name, time.Now().Format("20060102-150405")))
+	}
+	bin, err := o.findWorkload(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "Experiment %s: %s, results in %s\n", exp.Name, exp.Spec.Scenario.Name(), o.out)
+	runErr := localexec.Run(ctx, exp, localexec.Options{Workload: bin, Dir: o.out, Parallel: o.parallel, Progress: stderr})
+	if runErr != nil && !errors.Is(runErr, localexec.ErrInterrupted) {
+		return runErr
+	}
+	if err := writeReport(stdout, o.out, exp); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// findWorkload locates the workload binary, building it from this module
+// when none is installed (the first run on a fresh checkout).
+func (o *runOptions) findWorkload(ctx context.Context, stderr io.Writer) (string, error) {
+	if o.workload != "" {
+		return o.workload, nil
+	}
+	if _, err := os.Stat("bin/workload"); err == nil {
+		return "bin/workload", nil
+	}
+	if p, err := exec.LookPath("workload"); err == nil {
+		return p, nil
+	}
+	out := filepath.Join(os.TempDir(), "runtimelab-workload")
+	fmt.Fprintf(stderr, "building the workload binary into %s ...\n", out)
+	build := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/runtime-lab/runtime-lab/workloads/cmd/workload")
+	build.Stdout, build.Stderr = stderr, stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("no workload binary (give --workload) and building one failed: %w", err)
+	}
+	return out, nil
+}
+
+// writeReport prints the results and saves the markdown report.
+func writeReport(stdout io.Writer, dir string, exp *labv1.Experiment) error {
+	if err := resultsdir.SaveExperiment(dir, exp); err != nil {
+		return err
+	}
+	return renderReport(stdout, dir, exp)
+}

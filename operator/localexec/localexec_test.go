@@ -1,0 +1,185 @@
+package localexec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
+	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"sigs.k8s.io/yaml"
+)
+
+var workload string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "localexec")
+	if err != nil {
+		panic(err)
+	}
+	workload = filepath.Join(dir, "workload")
+	build := exec.Command("go", "build", "-o", workload, "github.com/runtime-lab/runtime-lab/workloads/cmd/workload")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build workload:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// requireCgroups skips with the reason when this machine cannot create
+// cgroups (the executor would then run without limits, which these tests
+// are about).
+func requireCgroups(t *testing.T) {
+	t.Helper()
+	sb, err := sandbox.New(fmt.Sprintf("localexec-probe-%d", os.Getpid()), sandbox.Limits{})
+	if errors.Is(err, sandbox.ErrUnsupported) {
+		t.Skipf("real-cgroup test skipped: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.Delete()
+}
+
+func load(t *testing.T, manifest string) *labv1.Experiment {
+	t.Helper()
+	var e labv1.Experiment
+	if err := yaml.UnmarshalStrict([]byte(manifest), &e); err != nil {
+		t.Fatal(err)
+	}
+	e.CreationTimestamp = metav1.Now()
+	return &e
+}
+
+// TestRunInRealCgroups runs two variants under real limits: each run's
+// summary reports the quota and limit the plan asked for, as the workload
+// read them back from its cgroup, and the results directory is complete.
+func TestRunInRealCgroups(t *testing.T) {
+	requireCgroups(t)
+	exp := load(t, `
+metadata: {name: limits}
+spec:
+  scenario: {scheduler: {goroutines: 8}}
+  matrix:
+    cpu: [{limit: 250m}, {limit: 1500m}]
+    memory: [{limit: 192Mi}]
+    gomaxprocs: ["2"]
+  duration: 1s
+  warmup: 0s
+  repetitions: 1
+  parallelism: 1
+`)
+	dir := t.TempDir()
+	if err := Run(context.Background(), exp, Options{Workload: workload, Dir: dir, Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := resultsdir.LoadRuns(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]float64{"v000-r0": 0.25, "v001-r0": 1.5} {
+		s := runs[id]
+		if s == nil {
+			t.Fatalf("run %s: no summary in %s", id, dir)
+		}
+		if s.Settings.CPULimitCores != want || s.Settings.MemoryLimitBytes != 192<<20 || s.Settings.GOMAXPROCS != 2 {
+			t.Errorf("run %s read back cpu %.2f memory %d GOMAXPROCS %d, want %.2f, %d, 2",
+				id, s.Settings.CPULimitCores, s.Settings.MemoryLimitBytes, s.Settings.GOMAXPROCS, want, 192<<20)
+		}
+	}
+	if runs["v000-r0"].CPU.ThrottledPeriods == 0 {
+		t.Error("v000 (GOMAXPROCS 2 over a quarter CPU): got no throttled period, want some")
+	}
+	saved, err := resultsdir.LoadExperiment(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Status.Phase != labv1.PhaseComplete || saved.Status.Progress != "2/2" || saved.Status.Recommendation == nil {
+		t.Errorf("saved status: got phase %s progress %s recommendation %v", saved.Status.Phase, saved.Status.Progress, saved.Status.Recommendation)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, resultsdir.BenchFile)); len(b) == 0 {
+		t.Error("bench.txt is empty, want both runs' benchmark lines")
+	}
+}
+
+// TestOOMKillIsRecorded: a run sized past its memory limit is recorded as
+// OOMKilled with the partial summary it left.
+func TestOOMKillIsRecorded(t *testing.T) {
+	requireCgroups(t)
+	exp := load(t, `
+metadata: {name: oom}
+spec:
+  scenario: {memlimit: {liveHeap: "0", liveFraction: 0.6, steps: 4, stepInterval: 200ms, churnRate: 256Mi}}
+  matrix:
+    memory: [{limit: 128Mi}]
+    gogc: ["100"]
+  duration: 6s
+  warmup: 0s
+  repetitions: 1
+`)
+	dir := t.TempDir()
+	if err := Run(context.Background(), exp, Options{Workload: workload, Dir: dir, Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	run := exp.Status.Variants[0].Runs[0]
+	if run.Outcome != labv1.OutcomeOOMKilled || run.Summary == nil || !run.Summary.Partial {
+		t.Errorf("got %s (%s) with summary %+v, want OOMKilled with a partial summary", run.Outcome, run.Reason, run.Summary)
+	}
+}
+
+// TestInterruptKeepsFinishedRuns: cancelling mid-Experiment stops the
+// current run and keeps the finished ones on disk.
+func TestInterruptKeepsFinishedRuns(t *testing.T) {
+	exp := load(t, `
+metadata: {name: interrupt}
+spec:
+  scenario: {scheduler: {goroutines: 4}}
+  matrix:
+    gomaxprocs: ["1", "2"]
+  duration: 1s
+  warmup: 0s
+  repetitions: 2
+`)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for {
+			if runs, _ := resultsdir.LoadRuns(dir); len(runs) >= 2 {
+				if s := runs["v001-r0"]; s != nil && s.Phase == "measure" {
+					cancel()
+					return
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	err := Run(ctx, exp, Options{Workload: workload, Dir: dir, Parallel: 1})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("got %v, want ErrInterrupted", err)
+	}
+	saved, err := resultsdir.LoadExperiment(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := saved.Status
+	if got := st.Variants[0].Runs[0]; got.Outcome != labv1.OutcomeCompleted || got.Summary == nil {
+		t.Errorf("the finished run: got %+v, want Completed with its summary kept", got)
+	}
+	if got := st.Variants[1].Runs[0].Outcome; got != labv1.OutcomeDeleted {
+		t.Errorf("the interrupted run: got %s, want Deleted", got)
+	}
+	if st.Runs.Pending != 2 || st.Phase == labv1.PhaseComplete {
+		t.Errorf("got %d pending runs and phase %s, want the 2 unstarted runs pending and not Complete", st.Runs.Pending, st.Phase)
+	}
+}

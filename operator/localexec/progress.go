@@ -1,0 +1,111 @@
+package localexec
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// progress draws a one-line progress bar with an ETA on the terminal.
+type progress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	total    int
+	finished int
+	per      time.Duration // planned time of one run
+	started  time.Time
+	running  map[string]time.Time
+	stop     chan struct{}
+	tty      bool
+}
+
+func newProgress(w io.Writer, total int, per time.Duration) *progress {
+	p := &progress{w: w, total: total, per: per, started: time.Now(), running: map[string]time.Time{}, stop: make(chan struct{})}
+	p.tty = isTerminal(w)
+	if w != nil && p.tty {
+		go p.tick()
+	}
+	return p
+}
+
+// isTerminal reports whether w is a character device: only a terminal gets
+// a redrawn bar; a log gets one line per finished run.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *progress) tick() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			p.draw("")
+		case <-p.stop:
+			return
+		}
+	}
+}
+
+func (p *progress) start(id string) {
+	p.mu.Lock()
+	p.running[id] = time.Now()
+	p.mu.Unlock()
+	p.draw("")
+}
+
+func (p *progress) done(id, outcome string) {
+	p.mu.Lock()
+	delete(p.running, id)
+	p.finished++
+	p.mu.Unlock()
+	p.draw(fmt.Sprintf("%s: %s", id, outcome))
+}
+
+func (p *progress) finish() {
+	close(p.stop)
+	p.draw("")
+	if p.w != nil {
+		fmt.Fprintln(p.w)
+	}
+}
+
+// draw rewrites the bar; a note is printed on its own line above it.
+func (p *progress) draw(note string) {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	const width = 30
+	filled := width * p.finished / max(p.total, 1)
+	var ids []string
+	for id := range p.running {
+		ids = append(ids, id)
+	}
+	left := time.Duration(p.total-p.finished) * p.per
+	for _, t := range p.running {
+		left -= min(time.Since(t), p.per)
+	}
+	if !p.tty {
+		if note != "" {
+			fmt.Fprintf(p.w, "%d/%d runs  %s  (elapsed %s, ETA %s)\n", p.finished, p.total, note,
+				time.Since(p.started).Round(time.Second), max(left, 0).Round(time.Second))
+		}
+		return
+	}
+	if note != "" {
+		fmt.Fprintf(p.w, "\r\033[K  %s\n", note)
+	}
+	fmt.Fprintf(p.w, "\r\033[K[%s%s] %d/%d runs  elapsed %s  ETA %s  %s",
+		strings.Repeat("#", filled), strings.Repeat("-", width-filled), p.finished, p.total,
+		time.Since(p.started).Round(time.Second), max(left, 0).Round(time.Second), strings.Join(ids, " "))
+}

@@ -83,3 +83,4 @@ test: ## Run every test: real API server (envtest), real cgroups where the machi
 bench: build ## Print workload ratios against baselines run side by side, and the operator on a 1,000-run Experiment.
 	$(GO) run ./hack/bench --workload $(BIN)/workload --benchtime $(BENCH_TIME)
 	$(GO) run ./hack/operator-bench
+	$(GO) run ./hack/localexec-bench --workload $(BIN)/workload

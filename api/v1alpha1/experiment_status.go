@@ -149,6 +149,12 @@ type RunStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	Reason string `json:"reason,omitempty"`
+	// startTime is when the latest attempt's pod (or process) was created.
+	// +optional
+	StartTime *metav1.Time `json:"startTime,omitempty"`
+	// completionTime is when the latest attempt finished.
+	// +optional
+	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
 	// summary holds the run's figures, partial when it did not complete.
 	// +optional
 	Summary *RunSummary `json:"summary,omitempty"`

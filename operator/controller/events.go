@@ -30,7 +30,11 @@ func (r *ExperimentReconciler) transitions(before, after *labv1.Experiment) {
 			}
 			r.event(after, typ, "Run"+run.Outcome, "RunFinished", "run %s-r%d (attempt %d, pod %s): %s %s",
 				v.Name, run.Index, run.Attempt, run.Pod, run.Outcome, run.Reason)
-			r.Metrics.runFinished(after.Status.Scenario, run.Outcome)
+			var seconds float64
+			if run.StartTime != nil && run.CompletionTime != nil {
+				seconds = run.CompletionTime.Sub(run.StartTime.Time).Seconds()
+			}
+			r.Metrics.runFinished(after.Status.Scenario, run.Outcome, seconds)
 		}
 	}
 	for _, c := range []string{labv1.ConditionComplete, labv1.ConditionFailed} {

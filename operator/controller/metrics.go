@@ -6,6 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 // registry so the manager's secure metrics endpoint serves them.
 type Metrics struct {
 	runs        *prometheus.CounterVec
+	durations   *prometheus.HistogramVec
 	experiments *prometheus.CounterVec
 }
 
@@ -16,18 +17,26 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "runtimelab_operator_runs_total",
 			Help: "Runs that reached an outcome, by scenario and outcome (Completed, OOMKilled, Evicted, Error, Deleted).",
 		}, []string{"scenario", "outcome"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "runtimelab_operator_run_duration_seconds",
+			Help:    "Time from a run's pod creation to its end, by scenario and outcome.",
+			Buckets: prometheus.ExponentialBuckets(5, 2, 12), // 5s to about 3h
+		}, []string{"scenario", "outcome"}),
 		experiments: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "runtimelab_operator_experiments_finished_total",
 			Help: "Experiments that finished, by scenario and condition (Complete or Failed).",
 		}, []string{"scenario", "condition"}),
 	}
-	reg.MustRegister(m.runs, m.experiments)
+	reg.MustRegister(m.runs, m.durations, m.experiments)
 	return m
 }
 
-func (m *Metrics) runFinished(scenario, outcome string) {
+func (m *Metrics) runFinished(scenario, outcome string, seconds float64) {
 	if m != nil {
 		m.runs.WithLabelValues(scenario, outcome).Inc()
+		if seconds > 0 {
+			m.durations.WithLabelValues(scenario, outcome).Observe(seconds)
+		}
 	}
 }
 

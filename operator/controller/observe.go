@@ -91,6 +91,8 @@ func (st *runState) observe(serviceRole bool) {
 		return
 	}
 	s.Pod = st.pod.Name
+	created := st.pod.CreationTimestamp
+	s.StartTime = &created
 	resultPod := st.pod
 	if serviceRole {
 		resultPod = st.loadgen // the load generator measures the service
@@ -105,6 +107,10 @@ func (st *runState) observe(serviceRole bool) {
 		}
 	}
 	outcome, reason, sum := podOutcome(resultPod)
+	if term := terminated(resultPod); term != nil && final(outcome) {
+		finished := term.FinishedAt
+		s.CompletionTime = &finished
+	}
 	if final(outcome) || s.Outcome != outcome {
 		s.Reason = reason // a retry note stays while the new attempt runs
 	}

@@ -69,5 +69,6 @@ func (st *runState) next(role string, out *[]creation) {
 	st.status.Attempt = int32(st.attempt)
 	st.status.Outcome = labv1.OutcomePending
 	st.status.Summary = nil
+	st.status.StartTime, st.status.CompletionTime = nil, nil
 	*out = append(*out, creation{st, st.attempt, role})
 }

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
@@ -16,10 +18,15 @@ import (
 )
 
 // run executes one run and returns its status.
-func (e *executor) run(ctx context.Context, r plan.Run) labv1.RunStatus {
-	st := labv1.RunStatus{Index: int32(r.Index), Attempt: 1, Pod: "local"}
+func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
+	started := metav1.Now()
+	st = labv1.RunStatus{Index: int32(r.Index), Attempt: 1, Pod: "local", StartTime: &started}
 	e.progress.start(r.ID())
-	defer func() { e.progress.done(r.ID(), st.Outcome) }()
+	defer func() {
+		finished := metav1.Now()
+		st.CompletionTime = &finished
+		e.progress.done(r.ID(), st.Outcome)
+	}()
 	sb, err := sandboxFor(sandboxName(e.exp, r), r.Variant)
 	unenforced := ""
 	switch {

@@ -1,27 +1,91 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/plot/vg"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/operator/plan"
+	"github.com/runtime-lab/runtime-lab/operator/recommend"
+	"github.com/runtime-lab/runtime-lab/operator/report"
+	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 )
 
-// renderReport prints a short result table. (The full report package
-// replaces it.)
-func renderReport(w io.Writer, _ string, exp *labv1.Experiment) error {
-	st := exp.Status
-	fmt.Fprintf(w, "%s: %s, %s runs\n", exp.Name, st.Phase, st.Progress)
-	for _, v := range st.Variants {
-		fmt.Fprintf(w, "  %s  %-40s", v.Name, plan.Describe(v.Knobs))
-		for _, r := range v.Runs {
-			fmt.Fprintf(w, " %s", r.Outcome)
-		}
-		fmt.Fprintln(w)
+// renderReport prints the results table and writes the markdown report and
+// a plot of the objective against the first knob the matrix varies.
+func renderReport(w io.Writer, dir string, exp *labv1.Experiment) error {
+	if err := report.Table(w, exp, nil); err != nil {
+		return err
 	}
-	if st.Recommendation != nil {
-		fmt.Fprintf(w, "Recommendation: %s\n", st.Recommendation.Reason)
+	var md bytes.Buffer
+	if err := report.Markdown(&md, exp); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, resultsdir.ReportFile), md.Bytes(), 0o644); err != nil {
+		return err
+	}
+	files := []string{filepath.Join(dir, resultsdir.ReportFile)}
+	if knob := firstVaryingKnob(exp); knob != "" && exp.Status.Runs.Succeeded > 0 {
+		obj, err := recommend.Resolve(&exp.Spec)
+		if err != nil {
+			return err
+		}
+		for _, format := range []string{"png", "svg"} {
+			b, err := report.Plot(exp, obj.Metric, knob, format, 800, 500*vg.Length(1))
+			if err != nil {
+				return err
+			}
+			path := filepath.Join(dir, resultsdir.PlotsDir, fmt.Sprintf("%s-vs-%s.%s", sanitize(obj.Metric), knob, format))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				return err
+			}
+			files = append(files, path)
+		}
+	}
+	fmt.Fprintf(w, "\nResults in %s:\n", dir)
+	for _, f := range files {
+		fmt.Fprintf(w, "  %s\n", f)
 	}
 	return nil
+}
+
+// firstVaryingKnob is the knob with more than one value, in matrix order.
+func firstVaryingKnob(exp *labv1.Experiment) string {
+	values := map[string]map[string]bool{}
+	for _, v := range exp.Status.Variants {
+		k := v.Knobs
+		for name, val := range map[string]string{"cpu": k.CPULimit, "memory": k.MemoryLimit, "gomaxprocs": k.GOMAXPROCS,
+			"gogc": k.GOGC, "gomemlimit": k.GOMEMLIMIT, "godebug": k.GODEBUG, "params": k.ParamSet} {
+			if values[name] == nil {
+				values[name] = map[string]bool{}
+			}
+			values[name][val] = true
+		}
+	}
+	for _, name := range report.PlotKnobs() {
+		if len(values[name]) > 1 {
+			return name
+		}
+	}
+	return ""
+}
+
+func sanitize(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-':
+			out = append(out, r)
+		default:
+			out = append(out, '_')
+		}
+	}
+	return string(out)
 }

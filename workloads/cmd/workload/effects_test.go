@@ -86,8 +86,11 @@ func TestSchedulerGOMAXPROCSAndSyscalls(t *testing.T) {
 		t.Errorf("tasks/s with one P and 100us tasks: got %.0f, want within 2000..12000 (≈ 10000 when idle)", tps)
 	}
 	// Tasks in blocking syscalls hold their thread; sysmon hands the P to
-	// a new one, so the runtime creates many more threads.
-	sys := runScenario(t, []string{"GOMAXPROCS=1"}, "scheduler", "goroutines=32", "work=100us", "syscallFraction=0.5", "blockFor=5ms")
+	// a new thread while runnable work waits, so the runtime creates many
+	// more threads. 16 × 2ms of computing keeps work waiting for 32ms of
+	// each round, longer than sysmon's slowest 10ms tick, while the other
+	// 16 tasks sit 50ms in nanosleep.
+	sys := runScenario(t, []string{"GOMAXPROCS=1"}, "scheduler", "goroutines=32", "work=2ms", "syscallFraction=0.5", "blockFor=50ms")
 	if sys.Figures["threads"] < one.Figures["threads"]+4 {
 		t.Errorf("threads: got %.0f with blocking syscalls and %.0f without, want ≥ 4 more", sys.Figures["threads"], one.Figures["threads"])
 	}

@@ -1,0 +1,142 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// load reads a fixture results directory under testdata/.
+func load(t *testing.T, name string) *labv1.Experiment {
+	t.Helper()
+	exp, err := resultsdir.LoadExperiment(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exp
+}
+
+// golden compares got with testdata/NAME, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update after checking the change):\ngot:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name   string
+		golden string
+		render func(*bytes.Buffer) error
+	}{
+		{name: "table with default figures", golden: "table.golden", render: func(b *bytes.Buffer) error {
+			return Table(b, load(t, "before"), nil)
+		}},
+		{name: "table with chosen figures", golden: "table-figures.golden", render: func(b *bytes.Buffer) error {
+			return Table(b, load(t, "after"), []string{"req/s", "lat-p50-s", "gc-cpu-frac"})
+		}},
+		{name: "markdown", golden: "report.md.golden", render: func(b *bytes.Buffer) error {
+			return Markdown(b, load(t, "before"))
+		}},
+		{name: "compare", golden: "compare.golden", render: func(b *bytes.Buffer) error {
+			return Compare(b, load(t, "before"), load(t, "after"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.golden, b.Bytes())
+		})
+	}
+}
+
+func TestInputErrors(t *testing.T) {
+	before, after := load(t, "before"), load(t, "after")
+	other := before.DeepCopy()
+	other.Spec.Scenario = labv1.ScenarioSpec{GC: &labv1.GCScenario{}}
+	tests := []struct {
+		name string
+		err  error
+		want []string // in the message
+	}{
+		{name: "table: unknown figure", err: Table(&bytes.Buffer{}, before, []string{"lat-p98-s"}),
+			want: []string{`"lat-p98-s"`, "scenario service", "lat-p99-s", "mem-peak-B"}},
+		{name: "compare: different scenarios", err: Compare(&bytes.Buffer{}, before, other),
+			want: []string{"scenario service", "scenario gc"}},
+		{name: "compare: no shared variant", err: Compare(&bytes.Buffer{}, onlyVariant(before, 0), after),
+			want: []string{"no variant with the same knobs", "cpu=500m"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var in *InputError
+			if !errors.As(tt.err, &in) {
+				t.Fatalf("got error %v, want an *InputError", tt.err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(tt.err.Error(), w) {
+					t.Errorf("got %q, want it to contain %q", tt.err, w)
+				}
+			}
+		})
+	}
+}
+
+func onlyVariant(exp *labv1.Experiment, i int) *labv1.Experiment {
+	out := exp.DeepCopy()
+	out.Status.Variants = out.Status.Variants[i : i+1]
+	return out
+}
+
+func TestFormatValue(t *testing.T) {
+	tests := []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{0.0123, "s", "12.3ms"},
+		{0.00005, "s", "50µs"},
+		{0.9997, "s", "1s"},
+		{2.5, "s", "2.5s"},
+		{0, "s", "0s"},
+		{12, "ms", "12ms"},
+		{1288490188, "B", "1.2GiB"},
+		{512, "B", "512B"},
+		{1023.9 * 1024, "B", "1MiB"},
+		{268435456, "B/s", "256MiB/s"},
+		{45612, "1/s", "45.6k"},
+		{1998.4, "1/s", "2k"},
+		{0.825, "ratio", "0.825"},
+		{0.0012, "ratio", "0.0012"},
+		{-1, "ratio", "-1"},
+		{3, "count", "3"},
+	}
+	for _, tt := range tests {
+		if got := formatValue(tt.v, tt.unit); got != tt.want {
+			t.Errorf("formatValue(%g, %q): got %q, want %q", tt.v, tt.unit, got, tt.want)
+		}
+	}
+}

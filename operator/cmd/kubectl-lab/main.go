@@ -7,7 +7,8 @@
 //	kubectl lab compare A B
 //	kubectl lab scenarios
 //
-// Exit codes: 0 done, 1 failure, 2 bad input (nothing was run).
+// Exit codes: 0 done, 1 failure, 2 bad input (nothing was run), 130
+// interrupted (the finished runs were kept).
 package main
 
 import (
@@ -19,6 +20,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/runtime-lab/runtime-lab/operator/localexec"
 )
 
 func main() {
@@ -29,8 +32,11 @@ func main() {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "kubectl lab: %v\n", err)
 		var u *usageError
-		if errors.As(err, &u) {
+		switch {
+		case errors.As(err, &u):
 			os.Exit(2)
+		case errors.Is(err, localexec.ErrInterrupted):
+			os.Exit(130) // as a shell reports SIGINT
 		}
 		os.Exit(1)
 	}

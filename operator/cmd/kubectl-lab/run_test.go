@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
+)
+
+const sample = "../../../config/samples/gomaxprocs-quick.yaml"
+
+// buildCLI builds kubectl-lab and the workload once per test binary.
+func buildCLI(t *testing.T) (cli, workload string) {
+	t.Helper()
+	dir := t.TempDir()
+	cli, workload = filepath.Join(dir, "kubectl-lab"), filepath.Join(dir, "workload")
+	for bin, pkg := range map[string]string{cli: ".", workload: "github.com/runtime-lab/runtime-lab/workloads/cmd/workload"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	return cli, workload
+}
+
+// TestSampleRunsLocally runs the README's first command on the sample and
+// checks what a newcomer gets: a table, a recommendation, and a complete
+// results directory with a plot.
+func TestSampleRunsLocally(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the one-minute sample")
+	}
+	cli, workload := buildCLI(t)
+	out := filepath.Join(t.TempDir(), "results")
+	cmd := exec.Command(cli, "run", "--local", "-f", sample, "--out", out, "--workload", workload)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("kubectl lab run: %v\n%s", err, stderr.String())
+	}
+	for _, want := range []string{"VARIANT", "gomaxprocs=4", "Recommendation: v0", "report.md", ".png"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	exp, err := resultsdir.LoadExperiment(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp.Status.Phase != labv1.PhaseComplete || exp.Status.Runs.Succeeded != exp.Status.Runs.Total {
+		t.Errorf("got phase %s and runs %+v, want every run Completed", exp.Status.Phase, exp.Status.Runs)
+	}
+	runs, err := resultsdir.LoadRuns(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enforced := !strings.Contains(stderr.String(), "NOT enforced")
+	for id, s := range runs {
+		if enforced && (s.Settings.CPULimitCores != 0.5 || s.Settings.MemoryLimitBytes != 256<<20) {
+			t.Errorf("run %s read back cpu %.2f memory %d, want the sample's 0.5 and 256Mi", id, s.Settings.CPULimitCores, s.Settings.MemoryLimitBytes)
+		}
+	}
+	plots, _ := filepath.Glob(filepath.Join(out, resultsdir.PlotsDir, "*.png"))
+	if len(plots) == 0 {
+		t.Error("no PNG plot in the results")
+	}
+}
+
+// TestInterruptKeepsFinishedRuns sends SIGINT, as Ctrl-C does, after the
+// first run finished: the CLI exits 130 and the finished run is on disk.
+func TestInterruptKeepsFinishedRuns(t *testing.T) {
+	cli, workload := buildCLI(t)
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "exp.yaml")
+	os.WriteFile(manifest, []byte(`apiVersion: lab.runtimelab.io/v1alpha1
+kind: Experiment
+metadata: {name: interrupt}
+spec:
+  scenario: {scheduler: {goroutines: 4}}
+  matrix: {gomaxprocs: ["1", "2"]}
+  duration: 2s
+  warmup: 0s
+  repetitions: 2
+`), 0o644)
+	out := filepath.Join(dir, "results")
+	cmd := exec.Command(cli, "run", "--local", "-f", manifest, "--out", out, "--workload", workload)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if exp, err := resultsdir.LoadExperiment(out); err == nil && exp.Status.Runs.Succeeded >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no run finished within 60s\n%s", stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // the second run is under way
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit code: got %d (%v), want 130\n%s", code, err, stderr.String())
+	}
+	exp, err := resultsdir.LoadExperiment(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcomes []string
+	for _, v := range exp.Status.Variants {
+		for _, r := range v.Runs {
+			outcomes = append(outcomes, fmt.Sprintf("%s-r%d:%s", v.Name, r.Index, r.Outcome))
+		}
+	}
+	got := strings.Join(outcomes, " ")
+	if !strings.Contains(got, "v000-r0:Completed") || !strings.Contains(got, "v001-r0:Deleted") || strings.Contains(got, "r1:Completed") {
+		t.Errorf("outcomes after SIGINT: got %s, want v000-r0 Completed, v001-r0 interrupted (Deleted), the rest not run", got)
+	}
+}
+
+func TestRunRejectsABadFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("apiVersion: lab.runtimelab.io/v1alpha1\nkind: Experiment\nmetadata: {name: bad}\nspec:\n  scenario: {gc: {}, alloc: {}}\n"), 0o644)
+	_, err := execute("run", "--local", "-f", bad, "--out", filepath.Join(dir, "out"))
+	var u *usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), `Experiment.lab.runtimelab.io "bad" is invalid: spec.scenario: Invalid value: set exactly one scenario block`) {
+		t.Errorf("got %v, want a usage error with the API server's message", err)
+	}
+	if _, statErr := os.Stat(filepath.Join(dir, "out")); statErr == nil {
+		t.Error("a results directory was created for a file that was rejected")
+	}
+}

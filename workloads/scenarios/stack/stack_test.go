@@ -63,6 +63,11 @@ func TestRecursionUsesItsFrames(t *testing.T) {
 	for _, fb := range sizes {
 		t.Run(scenario.FormatBytes(fb), func(t *testing.T) {
 			depth := int(max(4<<20/fb, 2)) // 4 MiB of locals
+			// An earlier subtest's freed stack stays counted in the stack
+			// pool until a GC returns it; without these GCs the recursion
+			// could reuse it and show no growth.
+			runtime.GC()
+			runtime.GC()
 			before := stackBytes()
 			var atDepth uint64
 			done := make(chan struct{})

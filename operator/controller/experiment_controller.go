@@ -100,7 +100,13 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 			return ctrl.Result{}, err
 		}
 	}
+	wasComplete := exp.Status.CompletionTime != nil
 	setStatus(exp, variants, states, obj, metav1.NewTime(r.Now()))
+	if !wasComplete {
+		// Delete pods only once the completion is saved: a pass that
+		// failed to save it must still find the pods it was read from.
+		return ctrl.Result{}, nil
+	}
 	return r.expire(ctx, exp, pods.Items)
 }
 

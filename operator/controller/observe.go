@@ -99,7 +99,10 @@ func (st *runState) observe(serviceRole bool) {
 		if resultPod == nil {
 			outcome, reason, _ := podOutcome(st.pod)
 			if final(outcome) { // the server ended before its load generator started
-				s.Outcome, s.Reason = outcome, "server: "+reason
+				if outcome != labv1.OutcomeOOMKilled {
+					outcome, reason = labv1.OutcomeError, "the server ended before its load generator started; "+reason
+				}
+				s.Outcome, s.Reason = outcome, clip("server: "+reason)
 			} else {
 				s.Outcome, s.Reason = outcome, ""
 			}
@@ -119,6 +122,11 @@ func (st *runState) observe(serviceRole bool) {
 		s.Summary = sum
 	}
 	if serviceRole && final(outcome) {
+		// A server that failed under load (OOM kill, crash) decides the
+		// run, whatever its load generator saw.
+		if so, sr, _ := podOutcome(st.pod); final(so) && so != labv1.OutcomeCompleted {
+			s.Outcome, s.Reason = so, clip("server: "+sr)
+		}
 		// The server's own figures (throttling, memory, recovered panics)
 		// join the load generator's, when the server has reported them.
 		if _, _, server := podOutcome(st.pod); server != nil && s.Summary != nil {

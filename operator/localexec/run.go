@@ -187,7 +187,7 @@ func (e *executor) appendBench(b []byte) {
 func (e *executor) warnOnce(why error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.warned {
+	if !e.warned && e.o.Progress != nil {
 		e.warned = true
 		fmt.Fprintf(e.o.Progress, "\nWARNING: CPU and memory limits are NOT enforced on this machine (%v).\n"+
 			"WARNING: runs go ahead without them; their results say so. Run as root on cgroup v1 or v2 to enforce them.\n\n", why)

@@ -26,7 +26,7 @@ func TestGCLowerGOGCCostsMoreGC(t *testing.T) {
 	if live := low.Figures["heap-live-B"]; live < 128<<20 || live > 200<<20 {
 		t.Errorf("heap-live-B: got %.0f, want about the 128Mi live heap asked for", live)
 	}
-	if goal := high.Figures["heap-goal-B"]; goal < 4*low.Figures["heap-goal-B"] {
+	if goal := high.Figures["heap-goal-B"]; goal < 3*low.Figures["heap-goal-B"] { // 5/1.25 = 4 with equal live heaps; the live heap at the last GC varies
 		t.Errorf("heap-goal-B: got %.0f at GOGC=400 and %.0f at GOGC=25, want the goal to follow GOGC", goal, low.Figures["heap-goal-B"])
 	}
 }

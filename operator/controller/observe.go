@@ -102,7 +102,7 @@ func (st *runState) observe(serviceRole bool) {
 				if outcome != labv1.OutcomeOOMKilled {
 					outcome, reason = labv1.OutcomeError, "the server ended before its load generator started; "+reason
 				}
-				s.Outcome, s.Reason = outcome, clip("server: "+reason)
+				s.Outcome, s.Reason = outcome, expstatus.ClipReason("server: "+reason)
 			} else {
 				s.Outcome, s.Reason = outcome, ""
 			}
@@ -125,7 +125,7 @@ func (st *runState) observe(serviceRole bool) {
 		// A server that failed under load (OOM kill, crash) decides the
 		// run, whatever its load generator saw.
 		if so, sr, _ := podOutcome(st.pod); final(so) && so != labv1.OutcomeCompleted {
-			s.Outcome, s.Reason = so, clip("server: "+sr)
+			s.Outcome, s.Reason = so, expstatus.ClipReason("server: "+sr)
 		}
 		// The server's own figures (throttling, memory, recovered panics)
 		// join the load generator's, when the server has reported them.
@@ -154,11 +154,11 @@ func podOutcome(p *corev1.Pod) (outcome, reason string, sum *labv1.RunSummary) {
 		case term != nil && term.Reason == "OOMKilled":
 			return labv1.OutcomeOOMKilled, "the container exceeded its memory limit (exit code 137)", sum
 		case p.Status.Reason == "Evicted":
-			return labv1.OutcomeEvicted, clip(p.Status.Message), sum
+			return labv1.OutcomeEvicted, expstatus.ClipReason(p.Status.Message), sum
 		case term != nil:
-			return labv1.OutcomeError, clip(fmt.Sprintf("exit code %d (%s)", term.ExitCode, term.Reason)), sum
+			return labv1.OutcomeError, expstatus.ClipReason(fmt.Sprintf("exit code %d (%s)", term.ExitCode, term.Reason)), sum
 		}
-		return labv1.OutcomeError, clip(p.Status.Reason + " " + p.Status.Message), sum
+		return labv1.OutcomeError, expstatus.ClipReason(p.Status.Reason + " " + p.Status.Message), sum
 	case corev1.PodRunning:
 		return labv1.OutcomeRunning, "", nil
 	}
@@ -172,12 +172,4 @@ func terminated(p *corev1.Pod) *corev1.ContainerStateTerminated {
 		}
 	}
 	return nil
-}
-
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 250 {
-		return s[:247] + "..."
-	}
-	return s
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 )
 
@@ -45,7 +46,7 @@ func schedule(states []*runState, parallelism, retryBudget int, service bool) []
 			break
 		}
 		if retryable(st.status.Outcome) && st.attempt < 1+retryBudget {
-			st.status.Reason = clip(fmt.Sprintf("retry %d after %s: %s", st.attempt, st.status.Outcome, st.status.Reason))
+			st.status.Reason = expstatus.ClipReason(fmt.Sprintf("retry %d after %s: %s", st.attempt, st.status.Outcome, st.status.Reason))
 			st.next(mainRole, &out)
 			active++
 		}

@@ -7,6 +7,7 @@ package expstatus
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -130,6 +131,16 @@ func phase(st *labv1.ExperimentStatus) string {
 func clip(s string) string {
 	if len(s) > 1000 {
 		return s[:997] + "..."
+	}
+	return s
+}
+
+// ClipReason fits a run's reason into status.variants[].runs[].reason
+// (at most 256 characters), for both executors.
+func ClipReason(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 250 {
+		return s[:247] + "..."
 	}
 	return s
 }

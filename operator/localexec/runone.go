@@ -12,6 +12,7 @@ import (
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
@@ -35,7 +36,7 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 		unenforced = "limits NOT enforced: " + err.Error()
 		sb = nil
 	case err != nil:
-		st.Outcome, st.Reason = labv1.OutcomeError, clip("create cgroup: "+err.Error())
+		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason("create cgroup: "+err.Error())
 		return st
 	default:
 		defer sb.Delete()
@@ -46,7 +47,7 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 		e.runWorkload(ctx, sb, r, &st)
 	}
 	if unenforced != "" {
-		st.Reason = clip(strings.TrimPrefix(unenforced+"; "+st.Reason, "; "))
+		st.Reason = expstatus.ClipReason(strings.TrimPrefix(unenforced+"; "+st.Reason, "; "))
 	}
 	return st
 }
@@ -54,18 +55,18 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 func (e *executor) runWorkload(ctx context.Context, sb *sandbox.Sandbox, r plan.Run, st *labv1.RunStatus) {
 	environ, err := env(e.exp, r, true)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, clip(err.Error())
+		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
 		return
 	}
 	oom0 := oomKills(sb)
 	p, err := e.start(sb, r, resultsdir.RunPath(e.o.Dir, r.ID()), environ, args(e.exp, r)...)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, clip(err.Error())
+		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
 		return
 	}
 	waitErr := p.wait(ctx)
 	st.Outcome, st.Reason = classify(p, waitErr, oomKills(sb) > oom0, ctx.Err() != nil)
-	st.Reason = clip(st.Reason)
+	st.Reason = expstatus.ClipReason(st.Reason)
 	if s := p.summary(); s != nil {
 		st.Summary = aggregate.RunSummary(s)
 	}
@@ -78,7 +79,7 @@ func (e *executor) runWorkload(ctx context.Context, sb *sandbox.Sandbox, r plan.
 func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.Run, st *labv1.RunStatus) {
 	srvEnv, err := env(e.exp, r, true)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, clip(err.Error())
+		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
 		return
 	}
 	lgEnv, _ := env(e.exp, r, false)
@@ -86,18 +87,18 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 	srvArgs := append(plan.WithDuration(args(e.exp, r), e.exp.Spec.Duration.Duration+plan.ServerSlack), "--role", "server", "--serve", "127.0.0.1:0")
 	srv, err := e.start(sb, r, resultsdir.RunPath(e.o.Dir, r.ID()+"-server"), srvEnv, srvArgs...)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, clip(err.Error())
+		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
 		return
 	}
 	defer srv.cmd.Process.Kill()
 	addr, err := waitAddr(srv, 30*time.Second)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, clip(err.Error())
+		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
 		return
 	}
 	lg, err := e.start(nil, r, resultsdir.RunPath(e.o.Dir, r.ID()), lgEnv, append(args(e.exp, r), "--role", "loadgen", "--target", addr)...)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, clip(err.Error())
+		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
 		return
 	}
 	lgErr := lg.wait(ctx)
@@ -109,7 +110,7 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 		o, why := classify(srv, srvErr, oom, ctx.Err() != nil)
 		st.Outcome, st.Reason = o, "server: "+why
 	}
-	st.Reason = clip(st.Reason)
+	st.Reason = expstatus.ClipReason(st.Reason)
 	if s := lg.summary(); s != nil {
 		st.Summary = aggregate.RunSummary(s)
 		if ss := srv.summary(); ss != nil {
@@ -138,11 +139,4 @@ func oomKills(sb *sandbox.Sandbox) uint64 {
 // sandboxName is unique per Experiment and run on this machine.
 func sandboxName(exp *labv1.Experiment, r plan.Run) string {
 	return fmt.Sprintf("%s-%s-%d", plan.LabelValue(exp.Name), r.ID(), exp.CreationTimestamp.Unix())
-}
-
-func clip(s string) string {
-	if len(s) > 250 {
-		return s[:247] + "..."
-	}
-	return s
 }

@@ -130,10 +130,14 @@ loop:
 			outcome = ctx.Err()
 			break loop
 		case err := <-errc:
-			if err == nil {
+			measuring := r.measured.Load()
+			r.endWindow()
+			if errors.Is(err, scenario.ErrDone) && measuring {
+				return nil // the scenario ended its window itself (a server told to stop)
+			}
+			if err == nil || errors.Is(err, scenario.ErrDone) {
 				err = errors.New("scenario stopped before its duration ended")
 			}
-			r.endWindow()
 			return fmt.Errorf("scenario %s: %w", r.sum.Scenario, err)
 		}
 	}

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -144,11 +145,18 @@ func (p Param) Bounds() string {
 type Workload interface {
 	// Run drives the runtime subsystem until ctx is done, counting its work
 	// on m, and then returns nil after every goroutine it started has
-	// ended. Any other error ends the run.
+	// ended. It returns ErrDone when it ended the measured window itself;
+	// any other error ends the run as failed.
 	Run(ctx context.Context, m *Meter) error
 	// Figures computes the scenario's figures for one measured window.
 	Figures(w Window) map[string]float64
 }
+
+// ErrDone is what a Workload's Run returns when the scenario ended its
+// measured window itself, before the planned duration: a server whose load
+// generator finished and asked it to stop. The driver ends the window there
+// and reports a complete summary.
+var ErrDone = errors.New("the scenario finished its work")
 
 // Env is what the driver tells a scenario beyond its parameters.
 type Env struct {

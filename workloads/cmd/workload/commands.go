@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/driver"
 )
@@ -61,7 +62,7 @@ func newDescribeCmd() *cobra.Command {
 	}
 }
 
-func newRunCmd() *cobra.Command {
+func newRunCmd(done func(*result.Summary)) *cobra.Command {
 	cfg := driver.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO [--set name=value ...]",
@@ -73,7 +74,10 @@ func newRunCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.Scenario = args[0]
 			cfg.Stdout = cmd.OutOrStdout()
-			_, err := driver.Run(cmd.Context(), cfg)
+			sum, err := driver.Run(cmd.Context(), cfg)
+			if sum != nil {
+				done(sum)
+			}
 			return err
 		},
 	}

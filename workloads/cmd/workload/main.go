@@ -6,7 +6,8 @@
 //	workload run gc --duration 30s --warmup 5s --set liveHeap=256Mi
 //
 // Exit codes: 0 done, 1 the run failed, 2 bad input (nothing was run),
-// 128+N ended early by signal N (the summary is partial).
+// 128+N ended early by signal N (the summary is partial; a signal that
+// arrives after the measured window ended leaves the exit at 0).
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/driver"
 )
 
@@ -42,7 +44,8 @@ func run(args []string) int {
 			cancel()
 		}
 	}()
-	cmd := newRootCmd()
+	var final *result.Summary
+	cmd := newRootCmd(func(s *result.Summary) { final = s })
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	signal.Stop(sigs)
@@ -53,7 +56,9 @@ func run(args []string) int {
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "workload: %v\n", err)
 		return 1
-	case ctx.Err() != nil && got != nil:
+	case got != nil && (final == nil || final.Partial):
+		// A signal after the window ended (while stopping) cut nothing
+		// short: the summary is complete and the exit is clean.
 		return 128 + int(got.(syscall.Signal))
 	}
 	return 0
@@ -64,7 +69,8 @@ type usageFlagError struct{ err error }
 
 func (e *usageFlagError) Error() string { return e.err.Error() }
 
-func newRootCmd() *cobra.Command {
+// newRootCmd builds the command tree; done receives the final summary of a run.
+func newRootCmd(done func(*result.Summary)) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "workload",
 		Short:         "Drive one Go runtime subsystem hard and measure it",
@@ -72,6 +78,6 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageFlagError{err} })
-	root.AddCommand(newListCmd(), newDescribeCmd(), newRunCmd())
+	root.AddCommand(newListCmd(), newDescribeCmd(), newRunCmd(done))
 	return root
 }

@@ -107,6 +107,62 @@ func TestServiceUnderCPUQuota(t *testing.T) {
 	}
 }
 
+// TestServerStopsWhenLoadgenDone: the load generator, its window over,
+// asks the server to stop; the server ends its window there and exits 0
+// with a complete summary instead of serving idle for its whole duration.
+func TestServerStopsWhenLoadgenDone(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "server.json")
+	srv, addr := serveService(t, func(a ...string) *started {
+		return start(t, nil, false, append(a, "--result-file", file)...)
+	}, "rate=200", "work=100us")
+	began := time.Now()
+	lg := loadAgainst(t, addr, "rate=200", "work=100us")
+	code := srv.wait(t)
+	took := time.Since(began)
+	server := readSummary(t, file)
+	t.Logf("server exited %d after %v (its duration was 60s); served/s %.1f, load generator req/s %.1f",
+		code, took.Round(time.Millisecond), server.Figures["served/s"], lg.Figures["req/s"])
+	if code != 0 || took > 20*time.Second {
+		t.Fatalf("server: got exit %d after %v, want 0 soon after the load generator ended", code, took)
+	}
+	if server.Partial || server.Phase != "done" || server.Figures["served/s"] <= 0 {
+		t.Errorf("server summary: got partial=%v phase=%q served/s=%v, want complete, done, > 0",
+			server.Partial, server.Phase, server.Figures["served/s"])
+	}
+}
+
+// TestSignalAfterWindowExitsZero: a signal that arrives after the measured
+// window ended (here while the server drains a slow in-flight request)
+// cut nothing short: the summary is complete and the exit code 0.
+func TestSignalAfterWindowExitsZero(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "server.json")
+	args := []string{"run", "service", "--role", "server", "--serve", "127.0.0.1:0", "--duration", "1s",
+		"--warmup", "0s", "--listen", "", "--output", "json", "--result-file", file, "--set", "ioWait=3s", "--set", "work=0s"}
+	srv := start(t, nil, false, args...)
+	var addr string
+	waitFor(t, 10*time.Second, "the server's address", func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		if m := servingLine.FindStringSubmatch(srv.stderr.String()); m != nil {
+			addr = m[1]
+		}
+		return addr != ""
+	})
+	go func() {
+		if resp, err := http.Get("http://" + addr + "/work"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(1800 * time.Millisecond) // the 1s window is over; the 3s request still drains
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	if code := srv.wait(t); code != 0 {
+		t.Errorf("exit code: got %d, want 0 for a signal after the window", code)
+	}
+	if sum := readSummary(t, file); sum.Partial || sum.Seconds < 0.9 {
+		t.Errorf("summary: got partial=%v over %.2fs, want complete over the 1s window", sum.Partial, sum.Seconds)
+	}
+}
+
 // startCmd starts a prepared command (e.g. inside a sandbox) like start does.
 func startCmd(t *testing.T, cmd *exec.Cmd, env []string) *started {
 	t.Helper()

@@ -30,7 +30,14 @@ type server struct {
 	mu      sync.Mutex // guards reqSeq and leaked
 	leaked  [][]byte
 	runDone <-chan struct{} // leaked goroutines wait for the run to end
+	stop    chan struct{}   // closed by StopPath: the load generator is done
+	stopped sync.Once
 }
+
+// StopPath is where the load generator, its window over, asks the server
+// to end its own: the server then drains and reports a complete summary
+// instead of serving idle until its (longer) duration ends.
+const StopPath = "/runtimelab/stop"
 
 // job is one request's CPU work handed to the pool.
 type job struct {
@@ -60,28 +67,45 @@ func (s *server) serve(ctx context.Context, addr string, ready chan<- string) er
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /work", s.recovering(s.handle))
+	mux.HandleFunc("POST "+StopPath, func(w http.ResponseWriter, _ *http.Request) {
+		s.stopped.Do(func() { close(s.stop) })
+		w.WriteHeader(http.StatusAccepted)
+	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var asked bool
 	select {
 	case err = <-errc:
+	case <-s.stop:
+		asked = true
+		err = s.drain(srv, errc)
 	case <-ctx.Done():
-		drain, cancel := context.WithTimeout(context.Background(), DrainTimeout)
-		err = srv.Shutdown(drain) // in-flight requests finish before this returns
-		cancel()
-		if err != nil {
-			// Past the deadline: closing the connections cancels the
-			// stragglers' contexts, so their handlers return.
-			srv.Close()
-			err = fmt.Errorf("drain in-flight requests: %w", err)
-		}
-		<-errc
+		err = s.drain(srv, errc)
 	}
 	stopPool()
 	pool.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	if err == nil && asked {
+		return scenario.ErrDone
+	}
+	return err
+}
+
+// drain stops srv, letting in-flight requests finish within DrainTimeout.
+func (s *server) drain(srv *http.Server, errc <-chan error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), DrainTimeout)
+	defer cancel()
+	err := srv.Shutdown(ctx) // in-flight requests finish before this returns
+	if err != nil {
+		// Past the deadline: closing the connections cancels the
+		// stragglers' contexts, so their handlers return.
+		srv.Close()
+		err = fmt.Errorf("drain in-flight requests: %w", err)
+	}
+	<-errc
 	return err
 }
 

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -68,9 +70,11 @@ func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
 		lag: m.Latency("lag")}
 	srv := &server{cfg: cfg, served: m.Counter("served", "Requests the server completed."),
 		panics: m.Counter("panics", "Panics the server recovered."),
-		leaks:  m.Counter("leaks", "Goroutines or heap blocks leaked."), runDone: ctx.Done()}
+		leaks:  m.Counter("leaks", "Goroutines or heap blocks leaked."), runDone: ctx.Done(),
+		stop: make(chan struct{})}
 	if cfg.role == RoleLoadgen {
 		lg.run(ctx, "http://"+cfg.target+"/work")
+		stopServer(cfg.target)
 		return nil
 	}
 	ready := make(chan string, 1)
@@ -114,4 +118,22 @@ func (w *workload) Figures(win scenario.Window) map[string]float64 {
 		f["rate-frac"] = 0 // the server does not know what was sent
 	}
 	return f
+}
+
+// stopServer tells the server at target that the load is over, so that it
+// ends its window now and exits with a complete summary. Failing is not
+// fatal: the server's own duration still ends it.
+func stopServer(target string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+target+StopPath, nil)
+	if err == nil {
+		var resp *http.Response
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	if err != nil {
+		slog.Warn("could not tell the server to stop; it stops when its own duration ends", "target", target, "err", err)
+	}
 }

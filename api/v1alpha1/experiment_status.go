@@ -83,6 +83,16 @@ type ExperimentStatus struct {
 	// recommendation names the best variant and says why.
 	// +optional
 	Recommendation *Recommendation `json:"recommendation,omitempty"`
+
+	// figuresTrimmed is set when the Experiment is too large for every
+	// figure of every run to fit in its status (etcd bounds an object's
+	// size): runs and aggregates then keep only the key figures (the
+	// objective's, its constraints', the scenario's headline figures and
+	// CPU, throttling, memory and GC), and this says so. The local executor
+	// keeps every figure in its results directory.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	FiguresTrimmed string `json:"figuresTrimmed,omitempty"`
 }
 
 // RunCounts counts runs by state.

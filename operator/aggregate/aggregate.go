@@ -88,12 +88,30 @@ func Median(aggs []labv1.Aggregate, figure string) (float64, bool) {
 	return 0, false
 }
 
+// ServerFigures are a service run's figures that belong to its server: the
+// constrained container's CPU, throttling, memory and GC, and what only
+// the server counts.
+var ServerFigures = []string{"served/s", "panics/s", "leaked", FigureCores, FigureThrottled, FigureMemPeak, FigureGCCPU}
+
 // MergeServer adds a service server's figures to its load generator's
-// summary: the constrained container's CPU, throttling and memory are the
-// server's, the latency and rate the generator's.
+// summary: the latency and rate are the generator's, the ServerFigures the
+// server's. The generator's own values of those are dropped first, so a
+// figure the server did not report (or a server that reported nothing:
+// server nil) is missing rather than the generator's passed off as the
+// server's.
 func MergeServer(into, server *labv1.RunSummary) {
-	for _, k := range []string{"served/s", "panics/s", "leaked", FigureCores, FigureThrottled, FigureMemPeak, FigureGCCPU} {
+	for _, k := range ServerFigures {
+		delete(into.Figures, k)
+	}
+	into.GOMAXPROCS = 0
+	if server == nil {
+		return
+	}
+	for _, k := range ServerFigures {
 		if v, ok := server.Figures[k]; ok {
+			if into.Figures == nil {
+				into.Figures = map[string]float64{}
+			}
 			into.Figures[k] = v
 		}
 	}

@@ -54,3 +54,34 @@ func TestRunSummary(t *testing.T) {
 		t.Errorf("run summary (-want +got):\n%s", diff)
 	}
 }
+
+func TestMergeServer(t *testing.T) {
+	lg := func() *labv1.RunSummary {
+		return &labv1.RunSummary{GOMAXPROCS: 8, Figures: map[string]float64{
+			"lat-p99-s": 0.01, "req/s": 200, "served/s": 0, "cpu-cores": 0.2, "throttled-frac": 0, "mem-peak-B": 1e7, "gc-cpu-frac": 0.01}}
+	}
+	tests := []struct {
+		name   string
+		server *labv1.RunSummary
+		want   *labv1.RunSummary
+	}{
+		{"server reported all", &labv1.RunSummary{GOMAXPROCS: 2, Figures: map[string]float64{
+			"served/s": 199, "cpu-cores": 0.5, "throttled-frac": 0.7, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1, "req/s": 1}},
+			&labv1.RunSummary{GOMAXPROCS: 2, Figures: map[string]float64{
+				"lat-p99-s": 0.01, "req/s": 200, "served/s": 199, "cpu-cores": 0.5, "throttled-frac": 0.7, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1}}},
+		{"server without a cgroup: no throttling figure", &labv1.RunSummary{GOMAXPROCS: 2, Figures: map[string]float64{
+			"served/s": 199, "cpu-cores": 0.5, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1}},
+			&labv1.RunSummary{GOMAXPROCS: 2, Figures: map[string]float64{
+				"lat-p99-s": 0.01, "req/s": 200, "served/s": 199, "cpu-cores": 0.5, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1}}},
+		{"no server summary", nil, &labv1.RunSummary{Figures: map[string]float64{"lat-p99-s": 0.01, "req/s": 200}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := lg()
+			MergeServer(got, tt.server)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("merged (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

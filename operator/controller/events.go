@@ -1,8 +1,6 @@
 package controller
 
 import (
-	"fmt"
-
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 
@@ -10,32 +8,22 @@ import (
 )
 
 // transitions emits events and metrics for what changed in this pass only:
-// runs that reached an outcome, and the Experiment finishing.
-func (r *ExperimentReconciler) transitions(before, after *labv1.Experiment) {
-	prev := map[string]string{}
-	for _, v := range before.Status.Variants {
-		for _, run := range v.Runs {
-			prev[fmt.Sprintf("%s-r%d/%d", v.Name, run.Index, run.Attempt)] = run.Outcome
+// run attempts that reached an outcome (retried ones included), and the
+// Experiment finishing.
+func (r *ExperimentReconciler) transitions(before, after *labv1.Experiment, finished []finishedRun) {
+	for _, f := range finished {
+		run := f.status
+		typ := corev1.EventTypeNormal
+		if run.Outcome != labv1.OutcomeCompleted {
+			typ = corev1.EventTypeWarning
 		}
-	}
-	for _, v := range after.Status.Variants {
-		for _, run := range v.Runs {
-			key := fmt.Sprintf("%s-r%d/%d", v.Name, run.Index, run.Attempt)
-			if !final(run.Outcome) || prev[key] == run.Outcome {
-				continue
-			}
-			typ := corev1.EventTypeNormal
-			if run.Outcome != labv1.OutcomeCompleted {
-				typ = corev1.EventTypeWarning
-			}
-			r.event(after, typ, "Run"+run.Outcome, "RunFinished", "run %s-r%d (attempt %d, pod %s): %s %s",
-				v.Name, run.Index, run.Attempt, run.Pod, run.Outcome, run.Reason)
-			var seconds float64
-			if run.StartTime != nil && run.CompletionTime != nil {
-				seconds = run.CompletionTime.Sub(run.StartTime.Time).Seconds()
-			}
-			r.Metrics.runFinished(after.Status.Scenario, run.Outcome, seconds)
+		r.event(after, typ, "Run"+run.Outcome, "RunFinished", "run %s-r%d (attempt %d, pod %s): %s %s",
+			f.variant, run.Index, run.Attempt, run.Pod, run.Outcome, run.Reason)
+		var seconds float64
+		if run.StartTime != nil && run.CompletionTime != nil {
+			seconds = run.CompletionTime.Sub(run.StartTime.Time).Seconds()
 		}
+		r.Metrics.runFinished(after.Status.Scenario, run.Outcome, seconds)
 	}
 	for _, c := range []string{labv1.ConditionComplete, labv1.ConditionFailed} {
 		if meta.IsStatusConditionTrue(after.Status.Conditions, c) && !meta.IsStatusConditionTrue(before.Status.Conditions, c) {

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,9 +34,15 @@ type ExperimentReconciler struct {
 	Recorder recorder.EventRecorder
 	// DefaultImage is the workload image when an Experiment names none.
 	DefaultImage string
+	// DefaultPyroscope is the Pyroscope server runs push profiles to when
+	// an Experiment names none; empty pushes none.
+	DefaultPyroscope string
 	// RetryBudget is how many times a run the cluster failed (Error,
 	// Evicted, Deleted) is tried again.
 	RetryBudget int
+	// ServerStopGrace is how long a service's server may outlive its load
+	// generator before it is deleted; zero means DefaultServerStopGrace.
+	ServerStopGrace time.Duration
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// Metrics records runs and Experiments; nil records nothing.
@@ -58,7 +65,10 @@ func (r *ExperimentReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, nil // owner references delete the pods
 	}
 	before := exp.DeepCopy()
-	res, err := r.reconcile(ctx, exp)
+	res, finished, err := r.reconcile(ctx, exp)
+	if err == nil {
+		exp.Status.ObservedGeneration = exp.Generation // a clean pass only
+	}
 	if !equality.Semantic.DeepEqual(before.Status, exp.Status) {
 		// The optimistic lock makes a pass that started from a stale cache
 		// fail and retry instead of reporting its transitions twice.
@@ -66,16 +76,17 @@ func (r *ExperimentReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 			if apierrors.IsConflict(perr) {
 				return ctrl.Result{RequeueAfter: 200 * time.Millisecond}, nil
 			}
-			err = errors.Join(err, fmt.Errorf("patch status of %s: %w", req.NamespacedName, perr))
+			// Not saved: the next pass sees the same transitions again.
+			return res, errors.Join(err, fmt.Errorf("patch status of %s: %w", req.NamespacedName, perr))
 		}
 	}
-	if err == nil {
-		r.transitions(before, exp)
-	}
+	// Saved (or nothing to save), even when creating pods failed: these
+	// transitions are now in status, so no later pass will report them.
+	r.transitions(before, exp, finished)
 	return res, err
 }
 
-func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experiment) (ctrl.Result, error) {
+func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experiment) (ctrl.Result, []finishedRun, error) {
 	variants, err := plan.Variants(&exp.Spec)
 	var obj recommend.Objective
 	if err == nil {
@@ -83,31 +94,50 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	}
 	if err != nil {
 		expstatus.SetPlanningFailed(exp, err)
-		return ctrl.Result{}, nil // the spec is immutable: retrying cannot help
+		return ctrl.Result{}, nil, nil // the spec is immutable: retrying cannot help
 	}
 	runs := plan.Runs(variants, int(exp.Spec.Repetitions))
 	var pods corev1.PodList
 	if err := r.List(ctx, &pods, client.InNamespace(exp.Namespace),
 		client.MatchingLabels{plan.LabelExperiment: plan.LabelValue(exp.Name)}); err != nil {
-		return ctrl.Result{}, fmt.Errorf("list pods of %s: %w", exp.Name, err)
+		return ctrl.Result{}, nil, fmt.Errorf("list pods of %s: %w", exp.Name, err)
 	}
 	pods.Items = owned(pods.Items, exp)
 	service := exp.Spec.Scenario.Name() == "service"
 	states := observe(runs, pods.Items, &exp.Status, service)
-	if !settled(states, r.RetryBudget) {
-		if err := r.create(ctx, exp, states, service); err != nil {
-			setStatus(exp, variants, states, obj, metav1.NewTime(r.Now()))
-			return ctrl.Result{}, err
-		}
+	finished := finishedRuns(states) // before schedule turns failures into retries
+	stop, wait := serversToStop(states, r.Now(), cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
+	res := ctrl.Result{RequeueAfter: wait}
+	err = r.stopServers(ctx, stop)
+	if err == nil && !settled(states, r.RetryBudget) {
+		err = r.create(ctx, exp, states, service)
 	}
 	wasComplete := exp.Status.CompletionTime != nil
 	setStatus(exp, variants, states, obj, metav1.NewTime(r.Now()))
-	if !wasComplete {
+	if err != nil || !wasComplete {
 		// Delete pods only once the completion is saved: a pass that
 		// failed to save it must still find the pods it was read from.
-		return ctrl.Result{}, nil
+		return res, finished, err
 	}
-	return r.expire(ctx, exp, pods.Items)
+	res, err = r.expire(ctx, exp, pods.Items)
+	return res, finished, err
+}
+
+// DefaultServerStopGrace is how long a service's server may outlive its
+// load generator before the operator deletes it. The generator asks the server
+// to stop when it finishes, so a server still running after this did not
+// hear it; its figures are then missing from the run.
+const DefaultServerStopGrace = 20 * time.Second
+
+// stopServers deletes servers whose load generator finished long ago.
+func (r *ExperimentReconciler) stopServers(ctx context.Context, pods []*corev1.Pod) error {
+	for _, p := range pods {
+		if err := r.Delete(ctx, p); client.IgnoreNotFound(err) != nil {
+			return fmt.Errorf("delete server pod %s outliving its load generator: %w", p.Name, err)
+		}
+		log.FromContext(ctx).Info("deleted a server that outlived its load generator", "pod", p.Name)
+	}
+	return nil
 }
 
 // create makes the pods schedule asks for.
@@ -119,7 +149,7 @@ func (r *ExperimentReconciler) create(ctx context.Context, exp *labv1.Experiment
 	var pods []*corev1.Pod
 	var targets []*runState
 	for _, c := range schedule(states, int(exp.Spec.Parallelism), r.RetryBudget, service) {
-		opts := plan.PodOptions{DefaultImage: r.DefaultImage, Node: node}
+		opts := plan.PodOptions{DefaultImage: r.DefaultImage, DefaultPyroscope: r.DefaultPyroscope, Node: node}
 		if c.role == plan.RoleLoadgen {
 			opts.ServerAddr = fmt.Sprintf("%s:%d", c.state.pod.Status.PodIP, plan.ServicePort)
 			opts.Node = "" // the generator must not share the server's node if it can avoid it

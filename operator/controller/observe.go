@@ -22,6 +22,8 @@ type runState struct {
 	pod     *corev1.Pod // the latest attempt's workload or server pod
 	loadgen *corev1.Pod // the latest attempt's load generator (service)
 	status  labv1.RunStatus
+	// finished is set when this pass found the attempt's final outcome.
+	finished bool
 	// recreate is set when the latest attempt's pod was created but is not
 	// there and never ran: a stale cache or a deletion before it started;
 	// creating it again is safe either way (AlreadyExists is ignored).
@@ -77,63 +79,134 @@ func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, s
 // observe updates the run's status from its pods.
 func (st *runState) observe(serviceRole bool) {
 	s := &st.status
+	if final(s.Outcome) && int(s.Attempt) == st.attempt && st.attempt > 0 {
+		// This attempt's outcome is settled: its pods going away (the TTL,
+		// a user) must not turn it into Deleted or Running again.
+		return
+	}
 	s.Attempt = int32(st.attempt)
 	if st.attempt == 0 {
 		return
 	}
-	if st.pod == nil {
-		switch s.Outcome {
-		case labv1.OutcomeRunning:
-			s.Outcome, s.Reason = labv1.OutcomeDeleted, "the pod was deleted before it finished"
-		case labv1.OutcomePending:
-			st.recreate = true
-		}
-		return
+	if st.pod != nil {
+		s.Pod = st.pod.Name
+		created := st.pod.CreationTimestamp
+		s.StartTime = &created
 	}
-	s.Pod = st.pod.Name
-	created := st.pod.CreationTimestamp
-	s.StartTime = &created
-	resultPod := st.pod
-	if serviceRole {
-		resultPod = st.loadgen // the load generator measures the service
-		if resultPod == nil {
-			outcome, reason, _ := podOutcome(st.pod)
-			if final(outcome) { // the server ended before its load generator started
-				if outcome != labv1.OutcomeOOMKilled {
-					outcome, reason = labv1.OutcomeError, "the server ended before its load generator started; "+reason
-				}
-				s.Outcome, s.Reason = outcome, expstatus.ClipReason("server: "+reason)
-			} else {
-				s.Outcome, s.Reason = outcome, ""
-			}
-			return
-		}
+	switch {
+	case serviceRole:
+		st.observeService()
+	case st.pod == nil:
+		st.observeMissing()
+	default:
+		outcome, reason, sum := podOutcome(st.pod)
+		st.set(outcome, reason, sum, terminated(st.pod))
 	}
-	outcome, reason, sum := podOutcome(resultPod)
-	if term := terminated(resultPod); term != nil && final(outcome) {
+	st.finished = final(s.Outcome)
+}
+
+// observeMissing handles an attempt whose pod is not there.
+func (st *runState) observeMissing() {
+	s := &st.status
+	switch s.Outcome {
+	case labv1.OutcomeRunning:
+		s.Outcome, s.Reason = labv1.OutcomeDeleted, "the pod was deleted before it finished"
+	case labv1.OutcomePending:
+		st.recreate = true
+	}
+}
+
+// set records an outcome read from a pod. A retry note in the reason stays
+// while the new attempt pends or runs, and after it completes.
+func (st *runState) set(outcome, reason string, sum *labv1.RunSummary, term *corev1.ContainerStateTerminated) {
+	s := &st.status
+	if term != nil && final(outcome) {
 		finished := term.FinishedAt
 		s.CompletionTime = &finished
 	}
-	if final(outcome) || s.Outcome != outcome {
-		s.Reason = reason // a retry note stays while the new attempt runs
+	if reason != "" || (final(outcome) && outcome != labv1.OutcomeCompleted) {
+		s.Reason = reason
 	}
 	s.Outcome = outcome
 	if sum != nil {
 		s.Summary = sum
 	}
-	if serviceRole && final(outcome) {
-		// A server that failed under load (OOM kill, crash) decides the
-		// run, whatever its load generator saw.
-		if so, sr, _ := podOutcome(st.pod); final(so) && so != labv1.OutcomeCompleted {
-			s.Outcome, s.Reason = so, expstatus.ClipReason("server: "+sr)
+}
+
+// observeService decides a service run from its server and load-generator
+// pods. The run is final only when both have ended (or the server is gone
+// after its load generator finished), so the server's own figures —
+// throttling, memory, recovered panics — are in the summary.
+func (st *runState) observeService() {
+	s := &st.status
+	srv, lg := st.pod, st.loadgen
+	switch {
+	case srv == nil && lg == nil:
+		st.observeMissing()
+	case srv == nil:
+		lo, lr, lsum := podOutcome(lg)
+		if !final(lo) {
+			// The generator would go on against an address nobody serves;
+			// a retry makes both pods again.
+			s.Outcome, s.Reason = labv1.OutcomeDeleted, "the server pod was deleted before its load generator finished"
+			return
 		}
-		// The server's own figures (throttling, memory, recovered panics)
-		// join the load generator's, when the server has reported them.
-		if _, _, server := podOutcome(st.pod); server != nil && s.Summary != nil {
-			aggregate.MergeServer(s.Summary, server)
+		st.set(lo, lr, lsum, terminated(lg))
+		if s.Summary != nil {
+			aggregate.MergeServer(s.Summary, nil)
 		}
+		if lo == labv1.OutcomeCompleted {
+			s.Reason = serverFiguresMissing
+		}
+	case lg == nil:
+		outcome, reason, _ := podOutcome(srv)
+		if !final(outcome) {
+			s.Outcome = outcome
+			return
+		}
+		if outcome != labv1.OutcomeOOMKilled {
+			outcome, reason = labv1.OutcomeError, "the server ended before its load generator started; "+reason
+		}
+		s.Outcome, s.Reason = outcome, expstatus.ClipReason("server: "+reason)
+	default:
+		st.observeServiceBoth(srv, lg)
 	}
 }
+
+// observeServiceBoth decides a run whose server and load generator both
+// exist. A server the operator deleted (it outlived its generator) is
+// waited for while it terminates: it may still report its figures.
+func (st *runState) observeServiceBoth(srv, lg *corev1.Pod) {
+	s := &st.status
+	lo, lr, lsum := podOutcome(lg)
+	so, sr, ssum := podOutcome(srv)
+	if !final(lo) || !final(so) {
+		// The server runs: the run has started, and it has not ended until
+		// the server has reported too (serversToStop ends a server that
+		// outlives its generator).
+		s.Outcome = labv1.OutcomeRunning
+		return
+	}
+	st.set(lo, lr, lsum, terminated(lg))
+	stoppedByUs := srv.DeletionTimestamp != nil && so != labv1.OutcomeOOMKilled
+	switch {
+	case stoppedByUs && lo == labv1.OutcomeCompleted:
+		s.Reason = "the server outlived its load generator and was deleted; its figures include the idle time"
+		if ssum == nil {
+			s.Reason = serverFiguresMissing
+		}
+	case so != labv1.OutcomeCompleted && !stoppedByUs:
+		// A server that failed under load (OOM kill, crash) decides the
+		// run, whatever its load generator saw.
+		s.Outcome, s.Reason = so, expstatus.ClipReason("server: "+sr)
+	}
+	if s.Summary != nil {
+		aggregate.MergeServer(s.Summary, ssum)
+	}
+}
+
+// serverFiguresMissing explains a completed service run without its server's figures.
+const serverFiguresMissing = "the server pod was gone before it reported: the server's figures are missing"
 
 // podOutcome reads a pod the way the kubelet reports it.
 func podOutcome(p *corev1.Pod) (outcome, reason string, sum *labv1.RunSummary) {

@@ -54,7 +54,7 @@ func TestMain(m *testing.M) {
 }
 
 // startManager runs the reconciler until the returned stop is called.
-func startManager(t *testing.T) (stop func()) {
+func startManager(t *testing.T, opts ...func(*ExperimentReconciler)) (stop func()) {
 	t.Helper()
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:                 scheme,
@@ -68,6 +68,9 @@ func startManager(t *testing.T) (stop func()) {
 	}
 	r := &ExperimentReconciler{Client: mgr.GetClient(), Scheme: scheme, Recorder: mgr.GetEventRecorder("runtimelab-operator"),
 		DefaultImage: "runtimelab/workload:test", RetryBudget: 1}
+	for _, o := range opts {
+		o(r)
+	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ package expstatus
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -38,13 +39,51 @@ func Final(outcome string) bool {
 }
 
 // Set computes the whole status from the runs' statuses (aligned with
-// runs); it is pure but for now, which it takes as an argument.
+// runs); it is pure but for now, which it takes as an argument. It leaves
+// observedGeneration to the caller, who knows whether the pass was clean.
 func Set(exp *labv1.Experiment, variants []plan.Variant, runs []plan.Run, statuses []labv1.RunStatus, obj recommend.Objective, now metav1.Time) {
 	st := &exp.Status
 	st.Scenario = exp.Spec.Scenario.Name()
+	statuses = slices.Clone(statuses)
+	keep := KeyFigures(st.Scenario, obj)
+	if st.FiguresTrimmed != "" {
+		trimFigures(statuses, keep) // once trimmed, every pass trims alike
+	}
+	usable, started := fill(st, variants, runs, statuses, obj)
+	if st.FiguresTrimmed == "" && overBudget(st) {
+		st.FiguresTrimmed = trimmedNote(keep)
+		trimFigures(statuses, keep)
+		fill(st, variants, runs, statuses, obj)
+	}
+	counts := st.Runs
+	done := counts.Succeeded + counts.Failed
+	if started && st.StartTime == nil {
+		st.StartTime = &now
+	}
+	finished := done == counts.Total
+	switch {
+	case finished && usable == 0:
+		setConditions(st, metav1.ConditionFalse, ReasonAllFinished, metav1.ConditionFalse, ReasonNoResults,
+			metav1.ConditionTrue, ReasonNoResults, "no run produced a result; see status.variants[].runs[].reason")
+	case finished:
+		setConditions(st, metav1.ConditionFalse, ReasonAllFinished, metav1.ConditionTrue, ReasonAllFinished,
+			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs produced results", usable, counts.Total))
+	default:
+		setConditions(st, metav1.ConditionTrue, ReasonRunning, metav1.ConditionFalse, ReasonNotFinished,
+			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs finished", done, counts.Total))
+	}
+	if finished && st.CompletionTime == nil {
+		st.CompletionTime = &now
+	}
+	st.Phase = phase(st)
+}
+
+// fill sets the counts, progress, variants with their aggregates, and the
+// recommendation; it returns how many runs have results and whether any
+// has started.
+func fill(st *labv1.ExperimentStatus, variants []plan.Variant, runs []plan.Run, statuses []labv1.RunStatus, obj recommend.Objective) (usable int, started bool) {
 	byVariant := map[string][]labv1.RunStatus{}
 	var counts labv1.RunCounts
-	usable, started := 0, false
 	for i, r := range runs {
 		s := statuses[i]
 		byVariant[r.Variant.Name] = append(byVariant[r.Variant.Name], s)
@@ -66,36 +105,17 @@ func Set(exp *labv1.Experiment, variants []plan.Variant, runs []plan.Run, status
 		}
 	}
 	st.Runs = counts
-	done := counts.Succeeded + counts.Failed
-	st.Progress = fmt.Sprintf("%d/%d", done, counts.Total)
+	st.Progress = fmt.Sprintf("%d/%d", counts.Succeeded+counts.Failed, counts.Total)
 	st.Variants = make([]labv1.VariantStatus, len(variants))
 	for i, v := range variants {
 		rs := byVariant[v.Name]
 		st.Variants[i] = labv1.VariantStatus{Name: v.Name, Knobs: v.Knobs, Runs: rs, Aggregates: aggregate.Variant(rs)}
 	}
+	st.Recommendation = nil
 	if usable > 0 {
 		st.Recommendation = recommend.Recommend(obj, st.Variants)
 	}
-	if started && st.StartTime == nil {
-		st.StartTime = &now
-	}
-	finished := done == counts.Total
-	switch {
-	case finished && usable == 0:
-		setConditions(st, metav1.ConditionFalse, ReasonAllFinished, metav1.ConditionFalse, ReasonNoResults,
-			metav1.ConditionTrue, ReasonNoResults, "no run produced a result; see status.variants[].runs[].reason")
-	case finished:
-		setConditions(st, metav1.ConditionFalse, ReasonAllFinished, metav1.ConditionTrue, ReasonAllFinished,
-			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs produced results", usable, counts.Total))
-	default:
-		setConditions(st, metav1.ConditionTrue, ReasonRunning, metav1.ConditionFalse, ReasonNotFinished,
-			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs finished", done, counts.Total))
-	}
-	if finished && st.CompletionTime == nil {
-		st.CompletionTime = &now
-	}
-	st.Phase = phase(st)
-	st.ObservedGeneration = exp.Generation
+	return usable, started
 }
 
 func setConditions(st *labv1.ExperimentStatus, progressing metav1.ConditionStatus, pReason string,

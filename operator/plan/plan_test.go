@@ -196,3 +196,41 @@ func TestPod(t *testing.T) {
 		t.Errorf("pod (-want +got):\n%s", diff)
 	}
 }
+
+// TestPodPyroscope checks that spec.pyroscope wins over the operator's
+// default (--pyroscope-address), and that neither means no push.
+func TestPodPyroscope(t *testing.T) {
+	tests := []struct {
+		name, spec, def, want string
+	}{
+		{name: "neither", want: ""},
+		{name: "operator default", def: "http://pyroscope.monitoring:4040", want: "http://pyroscope.monitoring:4040"},
+		{name: "spec wins", spec: "http://mine:4040", def: "http://pyroscope.monitoring:4040", want: "http://mine:4040"},
+		{name: "spec only", spec: "http://mine:4040", want: "http://mine:4040"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			exp := &labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: "demo", Namespace: "lab"}, Spec: gcSpec()}
+			if tt.spec != "" {
+				exp.Spec.Pyroscope = &labv1.Pyroscope{ServerAddress: tt.spec}
+			}
+			vs, err := Variants(&exp.Spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pod, err := Pod(exp, Run{Variant: &vs[0]}, 1, RoleWorkload, PodOptions{DefaultImage: "w", DefaultPyroscope: tt.def})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, e := range pod.Spec.Containers[0].Env {
+				if e.Name == EnvPyroscope {
+					got = e.Value
+				}
+			}
+			if got != tt.want {
+				t.Errorf("got %s=%q, want %q", EnvPyroscope, got, tt.want)
+			}
+		})
+	}
+}

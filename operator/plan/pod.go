@@ -47,6 +47,9 @@ type PodOptions struct {
 	Node string
 	// ServerAddr is the server pod's IP:port, for a load generator.
 	ServerAddr string
+	// DefaultPyroscope is the Pyroscope server for Experiments without
+	// spec.pyroscope; empty pushes no profiles.
+	DefaultPyroscope string
 }
 
 // PodName is the name of a run's pod for an attempt and role, at most 63
@@ -76,8 +79,12 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 		corev1.EnvVar{Name: EnvVariant, Value: v.Name},
 		corev1.EnvVar{Name: EnvRun, Value: r.ID()},
 	)
+	pyroscope := o.DefaultPyroscope
 	if spec.Pyroscope != nil {
-		env = append(env, corev1.EnvVar{Name: EnvPyroscope, Value: spec.Pyroscope.ServerAddress})
+		pyroscope = spec.Pyroscope.ServerAddress
+	}
+	if pyroscope != "" {
+		env = append(env, corev1.EnvVar{Name: EnvPyroscope, Value: pyroscope})
 	}
 	args := Args(spec, v)
 	resources := containerResources(v)

@@ -5,6 +5,8 @@ package main
 import (
 	"crypto/tls"
 	"flag"
+	"fmt"
+	"net/url"
 	"os"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -32,6 +34,7 @@ const DefaultWorkloadImage = "ghcr.io/runtime-lab/workload:latest"
 func main() {
 	var (
 		metricsAddr, probeAddr, image string
+		pyroscope                     string
 		secureMetrics, leaderElect    bool
 		enableHTTP2                   bool
 		retryBudget                   int
@@ -44,6 +47,7 @@ func main() {
 	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader, so that only one replica reconciles")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false, "serve HTTP/2 on the metrics endpoint (off: CVE-2023-44487 and CVE-2023-39325)")
 	flag.StringVar(&image, "workload-image", DefaultWorkloadImage, "workload image for Experiments that name none")
+	flag.StringVar(&pyroscope, "pyroscope-address", "", "Pyroscope server (http:// or https://) runs push profiles to when their Experiment names none; empty pushes none")
 	flag.IntVar(&retryBudget, "retry-budget", 2, "times a run the cluster failed (Error, Evicted, Deleted) is tried again")
 	flag.Float64Var(&qps, "kube-api-qps", 100, "requests per second to the API server; a wave of runs creates parallelism pods at once")
 	flag.IntVar(&burst, "kube-api-burst", 200, "burst of requests to the API server")
@@ -52,6 +56,10 @@ func main() {
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 	log := ctrl.Log.WithName("setup")
+	if err := checkPyroscopeAddress(pyroscope); err != nil {
+		log.Error(err, "bad flag")
+		os.Exit(2)
+	}
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
@@ -81,7 +89,7 @@ func main() {
 	r := &controller.ExperimentReconciler{
 		Client: mgr.GetClient(), Scheme: mgr.GetScheme(),
 		Recorder:     mgr.GetEventRecorder("runtimelab-operator"),
-		DefaultImage: image, RetryBudget: retryBudget,
+		DefaultImage: image, DefaultPyroscope: pyroscope, RetryBudget: retryBudget,
 		Metrics: controller.NewMetrics(ctrlmetrics.Registry),
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
@@ -96,9 +104,25 @@ func main() {
 		log.Error(err, "add ready check")
 		os.Exit(1)
 	}
-	log.Info("starting", "workloadImage", image, "retryBudget", retryBudget)
+	log.Info("starting", "workloadImage", image, "pyroscopeAddress", pyroscope, "retryBudget", retryBudget)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "run manager")
 		os.Exit(1)
 	}
+}
+
+// checkPyroscopeAddress accepts what spec.pyroscope.serverAddress accepts
+// (an http or https URL with a host), or nothing.
+func checkPyroscopeAddress(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("--pyroscope-address %q: %w; give a URL such as http://pyroscope.monitoring:4040", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--pyroscope-address %q: want an http:// or https:// URL with a host, such as http://pyroscope.monitoring:4040", s)
+	}
+	return nil
 }

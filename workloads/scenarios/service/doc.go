@@ -6,8 +6,13 @@
 // Open loop matters: a closed-loop client that waits for each response
 // before sending the next slows down with the server and hides the very
 // latency the lab is after (coordinated omission). Here requests go out on
-// schedule whatever the server does, and each latency is measured from the
-// moment the request was due, not from when it was finally sent.
+// schedule whatever the server does: when every connection waits on a slow
+// response the generator opens another, so the server cannot slow the load.
+// Each latency runs from the moment the request was sent (waiting for a free
+// connection included) to its response. How late the generator itself sent
+// a request against its schedule — its own CPU starvation, not the
+// server's doing — is reported apart as the send lag (send-lag-p99-s);
+// latency plus send lag bounds the latency from when the request was due.
 //
 // The load generator is a role of its own (--role loadgen): in a cluster
 // it runs in its own pod, so it never shares the server's CPU quota.

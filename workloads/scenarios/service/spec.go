@@ -55,7 +55,7 @@ var Spec = scenario.Spec{
 	Figures: []scenario.Figure{
 		{Name: "req/s", Unit: "1/s", Better: scenario.Higher, Doc: "responses received per second (load generator)"},
 		{Name: "rate-frac", Unit: "ratio", Better: scenario.Higher, Doc: "achieved request rate over the target rate (load generator)"},
-		{Name: "lat-p50-s", Unit: "s", Better: scenario.Lower, Doc: "median latency from when the request was due (load generator)"},
+		{Name: "lat-p50-s", Unit: "s", Better: scenario.Lower, Doc: "median latency from when the request was sent to its response (load generator; the generator's own lateness is send-lag-p99-s)"},
 		{Name: "lat-p90-s", Unit: "s", Better: scenario.Lower, Doc: "90th percentile latency (load generator)"},
 		{Name: "lat-p99-s", Unit: "s", Better: scenario.Lower, Doc: "99th percentile latency (load generator)"},
 		{Name: "lat-p999-s", Unit: "s", Better: scenario.Lower, Doc: "99.9th percentile latency (load generator)"},

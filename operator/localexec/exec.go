@@ -2,7 +2,10 @@ package localexec
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -29,6 +32,10 @@ type Options struct {
 	Parallel int
 	// Progress receives the progress bar and warnings.
 	Progress io.Writer
+	// Kill, when closed, kills the runs still going at once (SIGKILL)
+	// instead of giving them their grace period to write a partial
+	// summary: a second Ctrl-C. Closing it also stops starting runs.
+	Kill <-chan struct{}
 }
 
 // ErrInterrupted means the context ended the Experiment early; the results
@@ -36,7 +43,8 @@ type Options struct {
 var ErrInterrupted = errors.New("interrupted: finished runs are kept")
 
 // Run executes every run of exp and fills its status. It returns
-// ErrInterrupted when ctx ends first.
+// ErrInterrupted when ctx ends first. When saving the results fails it
+// stops the runs, waits for them, saves once more and returns the error.
 func Run(ctx context.Context, exp *labv1.Experiment, o Options) error {
 	variants, err := plan.Variants(&exp.Spec)
 	if err != nil {
@@ -54,13 +62,55 @@ func Run(ctx context.Context, exp *labv1.Experiment, o Options) error {
 	if err := os.MkdirAll(filepath.Join(o.Dir, resultsdir.RunsDir), 0o755); err != nil {
 		return err
 	}
-	e := &executor{o: o, exp: exp, progress: newProgress(o.Progress, len(runs), runTime(exp))}
+	id, err := randomID()
+	if err != nil {
+		return err
+	}
+	e := &executor{o: o, exp: exp, id: id, progress: newProgress(o.Progress, len(runs), runTime(exp))}
 	save := func() error {
 		expstatus.Set(exp, variants, runs, statuses, obj, metav1.Now())
-		return resultsdir.SaveExperiment(o.Dir, exp)
+		exp.Status.ObservedGeneration = exp.Generation
+		if err := resultsdir.SaveExperiment(o.Dir, exp); err != nil {
+			return fmt.Errorf("save the results to %s: %w", o.Dir, err)
+		}
+		return nil
 	}
 	if err := save(); err != nil {
 		return err
+	}
+	err = e.runAll(ctx, runs, statuses, save)
+	e.progress.finish()
+	switch {
+	case err != nil:
+		return err
+	case ctx.Err() != nil || closed(o.Kill):
+		return ErrInterrupted
+	}
+	return nil
+}
+
+// runAll runs every run, at most Options.Parallel at once, saving after
+// each start and finish. The first failed save cancels the runs; runAll
+// still waits for every one it started, saves their statuses once more
+// and then returns the error: no run outlives it.
+func (e *executor) runAll(ctx context.Context, runs []plan.Run, statuses []labv1.RunStatus, save func() error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { // a kill is an interrupt too: runs end as interrupted
+		select {
+		case <-e.o.Kill:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	var saveErr error
+	saved := func() bool {
+		if err := save(); err != nil && saveErr == nil {
+			saveErr = err
+			e.progress.notef("ERROR: %v; stopping the runs", err)
+			cancel()
+		}
+		return saveErr == nil
 	}
 	type finished struct {
 		i  int
@@ -69,32 +119,52 @@ func Run(ctx context.Context, exp *labv1.Experiment, o Options) error {
 	results := make(chan finished)
 	next, active := 0, 0
 	for next < len(runs) || active > 0 {
-		if next < len(runs) && active < max(o.Parallel, 1) && ctx.Err() == nil {
+		if next < len(runs) && active < max(e.o.Parallel, 1) && ctx.Err() == nil && !closed(e.o.Kill) {
 			i := next
 			next++
-			active++
 			statuses[i].Attempt, statuses[i].Outcome = 1, labv1.OutcomeRunning
-			if err := save(); err != nil {
-				return err
+			if !saved() {
+				statuses[i].Attempt, statuses[i].Outcome = 0, labv1.OutcomePending
+				continue
 			}
+			active++
 			go func() { results <- finished{i, e.run(ctx, runs[i])} }()
 			continue
 		}
 		if active == 0 {
-			break // interrupted, nothing left running
+			break // stopped, nothing left running
 		}
 		f := <-results
 		active--
 		statuses[f.i] = f.st
+		saved()
+	}
+	if saveErr != nil {
 		if err := save(); err != nil {
-			return err
+			return errors.Join(saveErr, err)
 		}
 	}
-	e.progress.finish()
-	if ctx.Err() != nil {
-		return ErrInterrupted
+	return saveErr
+}
+
+// closed reports whether c is closed; a nil channel never is.
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
-	return nil
+}
+
+// randomID tells this execution's sandboxes from those of another run of
+// an Experiment of the same name, even one started in the same second.
+func randomID() (string, error) {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random sandbox suffix: %w", err)
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // runTime is how long one run takes, for the ETA.

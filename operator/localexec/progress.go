@@ -78,6 +78,19 @@ func (p *progress) finish() {
 	}
 }
 
+// notef prints a notice on its own line, above the bar.
+func (p *progress) notef(format string, a ...any) {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintf(p.w, format+"\n", a...)
+}
+
 // draw rewrites the bar; a note is printed on its own line above it.
 func (p *progress) draw(note string) {
 	if p.w == nil {

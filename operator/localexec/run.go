@@ -27,6 +27,7 @@ type executor struct {
 	o        Options
 	exp      *labv1.Experiment
 	progress *progress
+	id       string // tells this execution's sandboxes apart (randomID)
 
 	mu     sync.Mutex // guards bench.txt and warned
 	warned bool
@@ -52,17 +53,25 @@ func limits(v *plan.Variant) (sandbox.Limits, error) {
 	return l, nil
 }
 
-// proc is one workload process of a run.
+// stopGrace is how long a workload asked to stop (SIGINT, or SIGTERM for
+// a service server) has to write its summary and exit before it is killed.
+const stopGrace = 15 * time.Second
+
+// proc is one workload process of a run. One goroutine owns cmd.Wait, so
+// the exit is observable (done) and the process is always reaped.
 type proc struct {
 	cmd    *exec.Cmd
 	stdout bytes.Buffer
 	stderr tail
-	file   string // its --result-file
+	file   string          // its --result-file
+	kill   <-chan struct{} // closed: kill at once instead of waiting out stopGrace
+	done   chan struct{}   // closed once the process has exited and been reaped
+	err    error           // cmd.Wait's result, set before done closes
 }
 
 // start starts the workload with args, inside sb when there is one.
 func (e *executor) start(sb *sandbox.Sandbox, r plan.Run, file string, env []string, args ...string) (*proc, error) {
-	p := &proc{file: file}
+	p := &proc{file: file, kill: e.o.Kill, done: make(chan struct{})}
 	args = append(args, "--listen", "", "--result-file", file)
 	if sb != nil {
 		p.cmd = sb.Command(e.o.Workload, args...)
@@ -74,27 +83,60 @@ func (e *executor) start(sb *sandbox.Sandbox, r plan.Run, file string, env []str
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start workload for run %s: %w", r.ID(), err)
 	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
 	return p, nil
 }
 
-// wait waits for the process; when ctx ends it asks the workload to stop
-// (SIGINT: it writes a partial summary), then kills it after a grace period.
-func (p *proc) wait(ctx context.Context) error {
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
+// exited reports whether the process has exited (and been reaped).
+func (p *proc) exited() bool {
 	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		p.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(15 * time.Second):
-			p.cmd.Process.Kill()
-			return <-done
-		}
+	case <-p.done:
+		return true
+	default:
+		return false
 	}
+}
+
+// wait waits for the process; when ctx ends it asks the workload to stop
+// (SIGINT: it writes a partial summary), then kills it after stopGrace, or
+// at once when p.kill closes.
+func (p *proc) wait(ctx context.Context) error {
+	select {
+	case <-p.done:
+		return p.err
+	case <-ctx.Done():
+	case <-p.kill:
+	}
+	return p.stop(syscall.SIGINT)
+}
+
+// stop sends sig and waits for the exit; after stopGrace, or when p.kill
+// closes, it kills the process. It returns once the process is reaped.
+func (p *proc) stop(sig syscall.Signal) error {
+	p.cmd.Process.Signal(sig)
+	grace := time.NewTimer(stopGrace)
+	defer grace.Stop()
+	select {
+	case <-p.done:
+		return p.err
+	case <-p.kill:
+	case <-grace.C:
+	}
+	p.cmd.Process.Kill()
+	<-p.done
+	return p.err
+}
+
+// reap kills the process if it still runs and waits until it is reaped:
+// its cgroup can only be deleted once no process is left in it.
+func (p *proc) reap() {
+	if !p.exited() {
+		p.cmd.Process.Kill()
+	}
+	<-p.done
 }
 
 // summary reads the process's last summary, nil when it left none.
@@ -210,6 +252,16 @@ func (t *tail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// find returns the first submatch of re in what was kept, "" when none.
+func (t *tail) find(re *regexp.Regexp) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if m := re.FindSubmatch(t.buf); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
 // last returns the last non-empty line, for an error reason.
 func (t *tail) last() string {
 	t.mu.Lock()
@@ -220,20 +272,29 @@ func (t *tail) last() string {
 
 var servingAddr = regexp.MustCompile(`msg=service-serving addr=(\S+)`)
 
-// waitAddr waits for the service server to log its address.
-func waitAddr(p *proc, timeout time.Duration) (string, error) {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		p.stderr.mu.Lock()
-		m := servingAddr.FindSubmatch(p.stderr.buf)
-		p.stderr.mu.Unlock()
-		if m != nil {
-			return string(m[1]), nil
+// errServerExited means the service server exited before it reported its
+// address; its exit is in proc.err.
+var errServerExited = errors.New("the service server exited before reporting its address")
+
+// waitAddr waits for the service server to log its address. It returns at
+// once when the server exits or ctx ends, with the server's last stderr line.
+func waitAddr(ctx context.Context, p *proc, timeout time.Duration) (string, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		if addr := p.stderr.find(servingAddr); addr != "" {
+			return addr, nil
 		}
-		if p.cmd.ProcessState != nil {
-			break
+		select {
+		case <-p.done:
+			return "", fmt.Errorf("%w: %s", errServerExited, p.stderr.last())
+		case <-ctx.Done():
+			return "", fmt.Errorf("waiting for the service server's address: %w", ctx.Err())
+		case <-deadline.C:
+			return "", fmt.Errorf("the service server did not report its address within %s: %s", timeout, p.stderr.last())
+		case <-poll.C:
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	return "", fmt.Errorf("the service server did not report its address: %s", p.stderr.last())
 }

@@ -28,7 +28,7 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 		st.CompletionTime = &finished
 		e.progress.done(r.ID(), st.Outcome)
 	}()
-	sb, err := sandboxFor(sandboxName(e.exp, r), r.Variant)
+	sb, err := sandboxFor(sandboxName(e.exp, r, e.id), r.Variant)
 	unenforced := ""
 	switch {
 	case errors.Is(err, sandbox.ErrUnsupported):
@@ -39,7 +39,13 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason("create cgroup: "+err.Error())
 		return st
 	default:
-		defer sb.Delete()
+		// Runs after the run's processes are reaped (runWorkload and
+		// runService return only then): an empty cgroup can be removed.
+		defer func() {
+			if err := sb.Delete(); err != nil {
+				st.Reason = expstatus.ClipReason(strings.TrimPrefix(st.Reason+"; delete cgroup: "+err.Error(), "; "))
+			}
+		}()
 	}
 	if e.exp.Spec.Scenario.Name() == "service" {
 		e.runService(ctx, sb, r, &st)
@@ -73,13 +79,20 @@ func (e *executor) runWorkload(ctx context.Context, sb *sandbox.Sandbox, r plan.
 	e.appendBench(p.stdout.Bytes())
 }
 
+// serverExitWait is how long the service server has to exit by itself
+// after its load generator ended (the load generator tells it to stop with
+// POST /runtimelab/stop; it drains and writes a complete summary) before it
+// is sent SIGTERM.
+var serverExitWait = 20 * time.Second
+
 // runService runs the server in the sandbox and its load generator
 // outside it, as the operator runs them in two pods: they never share a
 // CPU quota.
 func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.Run, st *labv1.RunStatus) {
+	fail := func(err error) { st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error()) }
 	srvEnv, err := env(e.exp, r, true)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
+		fail(err)
 		return
 	}
 	lgEnv, _ := env(e.exp, r, false)
@@ -87,37 +100,80 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 	srvArgs := append(plan.WithDuration(args(e.exp, r), e.exp.Spec.Duration.Duration+plan.ServerSlack), "--role", "server", "--serve", "127.0.0.1:0")
 	srv, err := e.start(sb, r, resultsdir.RunPath(e.o.Dir, r.ID()+"-server"), srvEnv, srvArgs...)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
+		fail(err)
 		return
 	}
-	defer srv.cmd.Process.Kill()
-	addr, err := waitAddr(srv, 30*time.Second)
+	defer srv.reap() // before run deletes the sandbox: no process may be left in it
+	addr, err := waitAddr(ctx, srv, 30*time.Second)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
+		st.Outcome, st.Reason = serverStartFailed(ctx, srv, err, oomKills(sb) > oom0)
+		st.Reason = expstatus.ClipReason(st.Reason)
 		return
 	}
 	lg, err := e.start(nil, r, resultsdir.RunPath(e.o.Dir, r.ID()), lgEnv, append(args(e.exp, r), "--role", "loadgen", "--target", addr)...)
 	if err != nil {
-		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(err.Error())
+		fail(err)
 		return
 	}
 	lgErr := lg.wait(ctx)
-	srv.cmd.Process.Signal(syscall.SIGTERM) // drain, then its final summary
-	srvErr := srv.wait(ctx)
-	oom := oomKills(sb) > oom0
-	st.Outcome, st.Reason = classify(lg, lgErr, false, ctx.Err() != nil)
-	if oom || (srvErr != nil && !isSignal(srvErr, syscall.SIGTERM)) {
-		o, why := classify(srv, srvErr, oom, ctx.Err() != nil)
-		st.Outcome, st.Reason = o, "server: "+why
-	}
+	srvErr := srv.finishServer(ctx, serverExitWait)
+	st.Outcome, st.Reason = serviceOutcome(srv, srvErr, lg, lgErr, oomKills(sb) > oom0, ctx.Err() != nil)
 	st.Reason = expstatus.ClipReason(st.Reason)
 	if s := lg.summary(); s != nil {
 		st.Summary = aggregate.RunSummary(s)
+		var server *labv1.RunSummary // nil: the server's figures are missing, not the generator's
 		if ss := srv.summary(); ss != nil {
-			aggregate.MergeServer(st.Summary, aggregate.RunSummary(ss))
+			server = aggregate.RunSummary(ss)
 		}
+		aggregate.MergeServer(st.Summary, server)
 	}
 	e.appendBench(lg.stdout.Bytes())
+}
+
+// finishServer waits up to wait for the service server to exit by itself,
+// then sends it SIGTERM (it drains and writes its summary) and waits for
+// that, killing it after stopGrace. An interrupt asks it to stop at once.
+func (p *proc) finishServer(ctx context.Context, wait time.Duration) error {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-p.done:
+		return p.err
+	case <-ctx.Done():
+		return p.stop(syscall.SIGINT)
+	case <-p.kill:
+		return p.stop(syscall.SIGINT)
+	case <-t.C:
+		return p.stop(syscall.SIGTERM)
+	}
+}
+
+// serverStartFailed is the outcome of a service run whose server never
+// reported its address.
+func serverStartFailed(ctx context.Context, srv *proc, err error, oom bool) (string, string) {
+	switch {
+	case ctx.Err() != nil:
+		return labv1.OutcomeDeleted, "interrupted before it finished"
+	case errors.Is(err, errServerExited):
+		o, why := classify(srv, srv.err, oom, false)
+		if o == labv1.OutcomeCompleted {
+			o, why = labv1.OutcomeError, "exit status 0"
+		}
+		return o, "server exited before reporting its address: " + why
+	}
+	return labv1.OutcomeError, err.Error()
+}
+
+// serviceOutcome decides a service run: the load generator's outcome,
+// unless the server was OOM-killed or failed. A server that exited 0 by
+// itself (its load generator told it to stop) or on the SIGTERM fallback
+// did not fail.
+func serviceOutcome(srv *proc, srvErr error, lg *proc, lgErr error, oom, interrupted bool) (string, string) {
+	if oom || (srvErr != nil && !isSignal(srvErr, syscall.SIGTERM)) {
+		o, why := classify(srv, srvErr, oom, interrupted)
+		return o, "server: " + why
+	}
+	return classify(lg, lgErr, false, interrupted)
 }
 
 func isSignal(err error, sig syscall.Signal) bool {
@@ -136,7 +192,9 @@ func oomKills(sb *sandbox.Sandbox) uint64 {
 	return s.OOMKills
 }
 
-// sandboxName is unique per Experiment and run on this machine.
-func sandboxName(exp *labv1.Experiment, r plan.Run) string {
-	return fmt.Sprintf("%s-%s-%d", plan.LabelValue(exp.Name), r.ID(), exp.CreationTimestamp.Unix())
+// sandboxName is unique per run on this machine: id tells apart two
+// executions of Experiments of the same name, even started in the same
+// second (sandbox.New refuses a name in use).
+func sandboxName(exp *labv1.Experiment, r plan.Run, id string) string {
+	return fmt.Sprintf("%s-%s-%s", plan.LabelValue(exp.Name), r.ID(), id)
 }

@@ -1,20 +1,14 @@
-// Package resultsdir is the on-disk form of an Experiment's results, as
-// `kubectl lab run --local` writes them and `kubectl lab report DIR` and
-// `compare` read them:
-//
-//	DIR/experiment.yaml      the Experiment with its status filled in (same schema as in-cluster)
-//	DIR/runs/RUN.json        each run's result summary (api/result), RUN = "<variant>-r<index>"
-//	DIR/bench.txt            every run's Go benchmark-format lines (benchstat reads them)
-//	DIR/report.md            the markdown report
-//	DIR/plots/               PNG and SVG plots
 package resultsdir
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -30,6 +24,38 @@ const (
 	ReportFile     = "report.md"
 	PlotsDir       = "plots"
 )
+
+// TimeFormat is the timestamp in a results directory's default name.
+const TimeFormat = "20060102-150405"
+
+// maxSameName bounds how many results directories of one Experiment may
+// start within the same second.
+const maxSameName = 1000
+
+// Create makes a new results directory PARENT/NAME-TIMESTAMP and returns
+// its path. The directory is created exclusively: when that name is taken
+// (another run of the same Experiment started in the same second) it tries
+// NAME-TIMESTAMP-2, -3, ... so two runs never share a directory.
+func Create(parent, name string, t time.Time) (string, error) {
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("create results parent %s: %w", parent, err)
+	}
+	base := filepath.Join(parent, name+"-"+t.Format(TimeFormat))
+	for n := 1; n <= maxSameName; n++ {
+		dir := base
+		if n > 1 {
+			dir = fmt.Sprintf("%s-%d", base, n)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("create results directory %s: %w", dir, err)
+		}
+	}
+	return "", fmt.Errorf("create results directory %s: %d of that name exist; give --out or clean up %s", base, maxSameName, parent)
+}
 
 // SaveExperiment writes the Experiment (with status) atomically.
 func SaveExperiment(dir string, exp *labv1.Experiment) error {

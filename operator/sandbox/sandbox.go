@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,7 +49,8 @@ var ErrUnsupported = errors.New("cannot create cgroups here")
 // controllersV1 are the v1 hierarchies a sandbox joins.
 var controllersV1 = []cgroup1.Name{cgroup1.Cpu, cgroup1.Cpuacct, cgroup1.Memory}
 
-// New creates the cgroup Parent/name with limits l.
+// New creates the cgroup Parent/name with limits l. It fails, wrapping
+// fs.ErrExist, when that cgroup exists already: a sandbox is never shared.
 func New(name string, l Limits) (*Sandbox, error) {
 	if os.Geteuid() != 0 {
 		return nil, fmt.Errorf("%w: creating a cgroup needs root (or a delegated cgroup v2 subtree)", ErrUnsupported)
@@ -73,17 +75,6 @@ func New(name string, l Limits) (*Sandbox, error) {
 }
 
 func (s *Sandbox) newV1(l Limits) error {
-	res := &specs.LinuxResources{CPU: &specs.LinuxCPU{}, Memory: &specs.LinuxMemory{}}
-	period := uint64(l.CPUPeriodMicros)
-	res.CPU.Period = &period
-	quota := int64(-1)
-	if l.CPUQuotaMicros > 0 {
-		quota = l.CPUQuotaMicros
-	}
-	res.CPU.Quota = &quota
-	if l.MemoryBytes > 0 {
-		res.Memory.Limit = &l.MemoryBytes
-	}
 	hier := func() ([]cgroup1.Subsystem, error) {
 		all, err := cgroup1.Default()
 		if err != nil {
@@ -98,22 +89,45 @@ func (s *Sandbox) newV1(l Limits) error {
 		return out, nil
 	}
 	path := "/" + Parent + "/" + s.name
-	cg, err := cgroup1.New(cgroup1.StaticPath(path), res, cgroup1.WithHierarchy(hier))
+	subs, err := hier()
 	if err != nil {
-		return fmt.Errorf("create cgroup v1 %s: %w", path, err)
+		return fmt.Errorf("%w: cgroup v1 hierarchies: %v", ErrUnsupported, err)
 	}
-	s.version, s.v1, s.v1Dirs = 1, cg, map[string]string{}
-	subs, _ := hier()
+	s.v1Dirs = map[string]string{}
 	for _, ss := range subs {
 		if p, ok := ss.(interface{ Path(string) string }); ok {
 			s.v1Dirs[string(ss.Name())] = p.Path(path)
 		}
 	}
 	if s.v1Dirs["cpu"] == "" || s.v1Dirs["memory"] == "" {
-		cg.Delete()
 		return fmt.Errorf("%w: cgroup v1 lacks the cpu or memory controller", ErrUnsupported)
 	}
+	if err := claim(s.v1Dirs["memory"]); err != nil {
+		return err
+	}
+	cg, err := cgroup1.New(cgroup1.StaticPath(path), resourcesV1(l), cgroup1.WithHierarchy(hier))
+	if err != nil {
+		os.Remove(s.v1Dirs["memory"])
+		return fmt.Errorf("create cgroup v1 %s: %w", path, err)
+	}
+	s.version, s.v1 = 1, cg
 	return nil
+}
+
+// resourcesV1 are l as containerd/cgroups' v1 resources.
+func resourcesV1(l Limits) *specs.LinuxResources {
+	res := &specs.LinuxResources{CPU: &specs.LinuxCPU{}, Memory: &specs.LinuxMemory{}}
+	period := uint64(l.CPUPeriodMicros)
+	res.CPU.Period = &period
+	quota := int64(-1)
+	if l.CPUQuotaMicros > 0 {
+		quota = l.CPUQuotaMicros
+	}
+	res.CPU.Quota = &quota
+	if l.MemoryBytes > 0 {
+		res.Memory.Limit = &l.MemoryBytes
+	}
+	return res
 }
 
 func (s *Sandbox) newV2(l Limits) error {
@@ -128,11 +142,33 @@ func (s *Sandbox) newV2(l Limits) error {
 		res.Memory.Max, res.Memory.Swap = &l.MemoryBytes, &noSwap
 	}
 	group := "/" + Parent + "/" + s.name
+	dir := filepath.Join("/sys/fs/cgroup", group)
+	if err := claim(dir); err != nil {
+		return err
+	}
 	m, err := cgroup2.NewManager("/sys/fs/cgroup", group, res)
 	if err != nil {
+		os.Remove(dir)
 		return fmt.Errorf("create cgroup v2 %s: %w", group, err)
 	}
-	s.version, s.v2, s.v2Dir = 2, m, filepath.Join("/sys/fs/cgroup", group)
+	s.version, s.v2, s.v2Dir = 2, m, dir
+	return nil
+}
+
+// claim creates a sandbox's cgroup directory, failing when it exists:
+// containerd/cgroups would silently reuse it, so a second run of the same
+// name would join the first one's cgroup and rewrite its limits.
+func claim(dir string) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("create cgroup parent %s: %w", filepath.Dir(dir), err)
+	}
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("cgroup %s already exists: another run is using the name, or an earlier one left it (rmdir it): %w", dir, err)
+	}
+	if err != nil {
+		return fmt.Errorf("create cgroup %s: %w", dir, err)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -65,4 +66,38 @@ func TestSandbox(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNewRefusesATakenName: a second sandbox of the same name fails
+// instead of joining the first one's cgroup and rewriting its limits.
+func TestNewRefusesATakenName(t *testing.T) {
+	name := fmt.Sprintf("sandbox-taken-%d", os.Getpid())
+	first, err := New(name, Limits{CPUQuotaMicros: 25_000})
+	if errors.Is(err, ErrUnsupported) {
+		t.Skipf("real-cgroup test skipped: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Delete()
+	second, err := New(name, Limits{CPUQuotaMicros: 150_000})
+	if err == nil {
+		second.Delete()
+		t.Fatal("second New of the same name: got no error, want one wrapping fs.ErrExist")
+	}
+	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), name) {
+		t.Errorf("second New: got %v, want an error naming %s and wrapping fs.ErrExist", err, name)
+	}
+	st, err := first.Reader().Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CPUQuotaMicros != 25_000 {
+		t.Errorf("the first sandbox's quota after the refused New: got %d, want 25000", st.CPUQuotaMicros)
+	}
+	third, err := New(name+"-other", Limits{})
+	if err != nil {
+		t.Fatalf("a free name after a refused one: %v", err)
+	}
+	third.Delete()
 }

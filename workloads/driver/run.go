@@ -145,7 +145,9 @@ loop:
 	stop()
 	select {
 	case err := <-errc:
-		if err != nil && !errors.Is(err, context.Canceled) {
+		// ErrDone here: the scenario was told to stop (a server by its load
+		// generator) as the window ended; nothing was cut short.
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, scenario.ErrDone) {
 			return fmt.Errorf("scenario %s: %w", r.sum.Scenario, err)
 		}
 	case <-time.After(r.cfg.StopTimeout):

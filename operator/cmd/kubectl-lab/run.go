@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,7 +39,8 @@ func newRunCmd() *cobra.Command {
 		Long: "Validate the Experiment exactly as the API server would, plan its runs, and execute each as a workload\n" +
 			"process in a fresh cgroup with the run's CPU quota, memory limit and Go environment. Results go to --out:\n" +
 			"the Experiment with its status, each run's summary, benchmark lines, a markdown report and plots.\n" +
-			"Ctrl-C stops the current run and keeps every finished result.",
+			"Ctrl-C stops the current runs (each gets 15 s to write a partial summary) and keeps every finished result;\n" +
+			"a second Ctrl-C kills the runs at once.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -75,15 +78,19 @@ func (o *runOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return &usageError{fmt.Errorf("%s: %w", o.file, err)}
 	}
 	exp.CreationTimestamp.Time = time.Now()
-	if o.out == "" {
-		o.out = filepath.Join("results", fmt.Sprintf("%s-%s", exp.Name, time.Now().Format("20060102-150405")))
-	}
 	bin, err := o.findWorkload(ctx, stderr)
 	if err != nil {
 		return err
 	}
+	if o.out == "" {
+		if o.out, err = resultsdir.Create("results", exp.Name, exp.CreationTimestamp.Time); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stderr, "Experiment %s: %s, results in %s\n", exp.Name, exp.Spec.Scenario.Name(), o.out)
-	runErr := localexec.Run(ctx, exp, localexec.Options{Workload: bin, Dir: o.out, Parallel: o.parallel, Progress: stderr})
+	kill, stopSignals := killOnSecondInterrupt(ctx, stderr)
+	defer stopSignals()
+	runErr := localexec.Run(ctx, exp, localexec.Options{Workload: bin, Dir: o.out, Parallel: o.parallel, Progress: stderr, Kill: kill})
 	if runErr != nil && !errors.Is(runErr, localexec.ErrInterrupted) {
 		return runErr
 	}
@@ -91,6 +98,40 @@ func (o *runOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	return runErr
+}
+
+// killOnSecondInterrupt returns a channel closed by the second SIGINT or
+// SIGTERM: the first one cancels ctx (main's signal.NotifyContext), which
+// stops the current runs gracefully; the second kills them at once. Every
+// signal reaches both main's channel and this one, so this one counts them.
+func killOnSecondInterrupt(ctx context.Context, stderr io.Writer) (<-chan struct{}, func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	kill, quit := make(chan struct{}), make(chan struct{})
+	seen := 0
+	if ctx.Err() != nil {
+		seen = 1 // interrupted before we listened
+	}
+	go func() {
+		for {
+			select {
+			case <-sigs:
+			case <-quit:
+				return
+			}
+			if seen++; seen == 1 {
+				fmt.Fprintln(stderr, "\nstopping: the current runs get 15 s to write a partial summary; Ctrl-C again kills them")
+				continue
+			}
+			fmt.Fprintln(stderr, "\nkilling the current runs")
+			close(kill)
+			return
+		}
+	}()
+	return kill, func() {
+		signal.Stop(sigs)
+		close(quit)
+	}
 }
 
 // findWorkload locates the workload binary, building it from this module

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -141,5 +142,142 @@ func TestRunRejectsABadFile(t *testing.T) {
 	}
 	if _, statErr := os.Stat(filepath.Join(dir, "out")); statErr == nil {
 		t.Error("a results directory was created for a file that was rejected")
+	}
+}
+
+// workloadPID finds the running workload process of run (argv[0] is the
+// workload binary; its --result-file names the run), 0 when none.
+func workloadPID(workload, run string) int {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		argv := strings.Split(string(b), "\x00")
+		if argv[0] == workload && strings.Contains(string(b), "/"+run+".json") {
+			pid, _ := strconv.Atoi(e.Name())
+			return pid
+		}
+	}
+	return 0
+}
+
+// TestSecondInterruptKills: the first Ctrl-C gives the current run its
+// grace period to stop (here it cannot: it is SIGSTOPped, as a hung
+// workload would be); the second kills it at once, the finished run is
+// kept and the CLI exits 130.
+func TestSecondInterruptKills(t *testing.T) {
+	cli, workload := buildCLI(t)
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "exp.yaml")
+	os.WriteFile(manifest, []byte(`apiVersion: lab.runtimelab.io/v1alpha1
+kind: Experiment
+metadata: {name: twice}
+spec:
+  scenario: {scheduler: {goroutines: 4}}
+  matrix: {gomaxprocs: ["1", "2"]}
+  duration: 3s
+  warmup: 0s
+  repetitions: 1
+`), 0o644)
+	out := filepath.Join(dir, "results")
+	cmd := exec.Command(cli, "run", "--local", "-f", manifest, "--out", out, "--workload", workload)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+	var pid int
+	for deadline := time.Now().Add(60 * time.Second); pid == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second run did not start within 60s\n%s", stderr.String())
+		}
+		pid = workloadPID(workload, "v001-r0")
+	}
+	t.Cleanup(func() {
+		if workloadPID(workload, "v001-r0") == pid {
+			syscall.Kill(pid, syscall.SIGKILL) // still ours: the CLI failed to kill it
+		}
+	})
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-exited:
+		t.Fatalf("the CLI exited (%v) on the first Ctrl-C with its run stopped, want it to wait out the grace period\n%s", err, stderr.String())
+	case <-time.After(time.Second):
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the CLI still runs 5s after the second Ctrl-C, want the run killed at once\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit code: got %d, want 130\n%s", code, stderr.String())
+	}
+	exp, err := resultsdir.LoadExperiment(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := exp.Status.Variants[0].Runs[0].Outcome; got != labv1.OutcomeCompleted {
+		t.Errorf("the finished run: got %s, want Completed", got)
+	}
+	if got := exp.Status.Variants[1].Runs[0]; got.Outcome != labv1.OutcomeDeleted {
+		t.Errorf("the killed run: got %s (%s), want Deleted (interrupted)", got.Outcome, got.Reason)
+	}
+	if left, _ := filepath.Glob("/sys/fs/cgroup/*/runtimelab/twice-*"); len(left) > 0 {
+		t.Errorf("cgroups left behind: %v", left)
+	}
+}
+
+// TestTwoRunsInTheSameSecond: two `kubectl lab run`s of the same
+// Experiment started in the same second write to results directories of
+// their own.
+func TestTwoRunsInTheSameSecond(t *testing.T) {
+	cli, workload := buildCLI(t)
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "exp.yaml")
+	os.WriteFile(manifest, []byte(`apiVersion: lab.runtimelab.io/v1alpha1
+kind: Experiment
+metadata: {name: same}
+spec:
+  scenario: {scheduler: {goroutines: 4}}
+  duration: 1s
+  warmup: 0s
+  repetitions: 1
+`), 0o644)
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second))) // both start early in one second
+	cmds := make([]*exec.Cmd, 2)
+	outs := make([]bytes.Buffer, 2)
+	for i := range cmds {
+		cmds[i] = exec.Command(cli, "run", "--local", "-f", manifest, "--workload", workload)
+		cmds[i].Dir, cmds[i].Stderr = dir, &outs[i]
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("run %d: %v\n%s", i, err, outs[i].String())
+		}
+	}
+	dirs, _ := filepath.Glob(filepath.Join(dir, "results", "same-*"))
+	if len(dirs) != 2 {
+		t.Fatalf("results directories: got %v, want two", dirs)
+	}
+	for _, d := range dirs {
+		exp, err := resultsdir.LoadExperiment(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exp.Status.Phase != labv1.PhaseComplete || exp.Status.Runs.Succeeded != 1 {
+			t.Errorf("%s: got phase %s and runs %+v, want Complete with its one run", d, exp.Status.Phase, exp.Status.Runs)
+		}
 	}
 }

@@ -96,3 +96,29 @@ func (s LatencySnapshot) Since(earlier LatencySnapshot) Quantiles {
 		Mean: time.Duration(h.Mean()),
 	}
 }
+
+// Cumulative returns, for each upper bound in bounds (ascending), how many
+// recorded durations were at most that bound, with the total count and the
+// sum of the durations in seconds: a Prometheus histogram's fields. HDR
+// records a value as a bracket 0.1 % wide; a value counts under a bound
+// when its bracket starts at or below it, so a value recorded exactly at
+// a bound counts under it.
+func (s LatencySnapshot) Cumulative(bounds []time.Duration) (counts []uint64, total uint64, sumSeconds float64) {
+	counts = make([]uint64, len(bounds))
+	if s.s == nil {
+		return counts, 0, 0
+	}
+	h := hdrhistogram.Import(s.s)
+	for _, b := range h.Distribution() {
+		if b.Count == 0 {
+			continue
+		}
+		for i, bound := range bounds {
+			if b.From <= int64(bound) {
+				counts[i] += uint64(b.Count)
+			}
+		}
+	}
+	total = uint64(h.TotalCount())
+	return counts, total, h.Mean() * float64(total) / 1e9
+}

@@ -90,4 +90,5 @@ func (c meterCollector) Collect(ch chan<- prometheus.Metric) {
 		desc := prometheus.NewDesc(MetricName(c.scenario, d.Name)+"_total", d.Help, nil, nil)
 		ch <- prometheus.MustNewConstMetric(desc, prometheus.CounterValue, float64(d.Value()))
 	}
+	collectLatencies(c.scenario, c.m.Latencies(), ch)
 }

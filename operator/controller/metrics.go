@@ -1,6 +1,11 @@
 package controller
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
+)
 
 // Metrics are the operator's own series, registered on controller-runtime's
 // registry so the manager's secure metrics endpoint serves them.
@@ -26,6 +31,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "runtimelab_operator_experiments_finished_total",
 			Help: "Experiments that finished, by scenario and condition (Complete or Failed).",
 		}, []string{"scenario", "condition"}),
+	}
+	// Every series exists from the start at zero, so that increase() and
+	// rate() see the first run of each outcome (a series born at 1 shows
+	// no increase).
+	for _, sc := range catalog.Names() {
+		for _, o := range []string{labv1.OutcomeCompleted, labv1.OutcomeOOMKilled, labv1.OutcomeEvicted, labv1.OutcomeError, labv1.OutcomeDeleted} {
+			m.runs.WithLabelValues(sc, o)
+		}
+		for _, c := range []string{labv1.ConditionComplete, labv1.ConditionFailed} {
+			m.experiments.WithLabelValues(sc, c)
+		}
 	}
 	reg.MustRegister(m.runs, m.durations, m.experiments)
 	return m

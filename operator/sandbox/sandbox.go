@@ -52,19 +52,21 @@ var controllersV1 = []cgroup1.Name{cgroup1.Cpu, cgroup1.Cpuacct, cgroup1.Memory}
 // New creates the cgroup Parent/name with limits l. It fails, wrapping
 // fs.ErrExist, when that cgroup exists already: a sandbox is never shared.
 func New(name string, l Limits) (*Sandbox, error) {
-	if os.Geteuid() != 0 {
-		return nil, fmt.Errorf("%w: creating a cgroup needs root (or a delegated cgroup v2 subtree)", ErrUnsupported)
-	}
 	if l.CPUPeriodMicros == 0 {
 		l.CPUPeriodMicros = DefaultPeriodMicros
 	}
 	s := &Sandbox{name: name}
 	var err error
-	switch cgroups.Mode() {
-	case cgroups.Legacy, cgroups.Hybrid:
+	mode := cgroups.Mode()
+	switch {
+	case os.Geteuid() != 0 && mode == cgroups.Unified:
+		err = s.newV2Delegated(l)
+	case os.Geteuid() != 0:
+		err = fmt.Errorf("%w: creating a cgroup v1 needs root", ErrUnsupported)
+	case mode == cgroups.Legacy || mode == cgroups.Hybrid:
 		err = s.newV1(l)
-	case cgroups.Unified:
-		err = s.newV2(l)
+	case mode == cgroups.Unified:
+		err = s.newV2(l, "/sys/fs/cgroup", "/"+Parent+"/"+s.name)
 	default:
 		err = fmt.Errorf("%w: no cgroup filesystem mounted", ErrUnsupported)
 	}
@@ -73,6 +75,9 @@ func New(name string, l Limits) (*Sandbox, error) {
 	}
 	return s, nil
 }
+
+// unifiedHost reports a cgroup v2 only host.
+func unifiedHost() bool { return cgroups.Mode() == cgroups.Unified }
 
 func (s *Sandbox) newV1(l Limits) error {
 	hier := func() ([]cgroup1.Subsystem, error) {
@@ -130,7 +135,22 @@ func resourcesV1(l Limits) *specs.LinuxResources {
 	return res
 }
 
-func (s *Sandbox) newV2(l Limits) error {
+// newV2Delegated creates the sandbox in this process's own cgroup, when it
+// is delegated (a user's systemd scope with Delegate=yes).
+func (s *Sandbox) newV2Delegated(l Limits) error {
+	self, err := selfCgroupV2("/proc/self/cgroup")
+	if err == nil {
+		var dir string
+		if dir, err = delegatedDir("/sys/fs/cgroup", self); err == nil {
+			if err = prepareDelegated(dir, os.Getpid()); err == nil {
+				return s.newV2(l, dir, "/"+Parent+"-"+s.name)
+			}
+		}
+	}
+	return fmt.Errorf("%w: not root, and %v; run in a delegated scope: %s kubectl lab run --local -f FILE", ErrUnsupported, err, strings.Join(DelegatedScope, " "))
+}
+
+func (s *Sandbox) newV2(l Limits, mountpoint, group string) error {
 	period := uint64(l.CPUPeriodMicros)
 	var quota *int64
 	if l.CPUQuotaMicros > 0 {
@@ -141,12 +161,11 @@ func (s *Sandbox) newV2(l Limits) error {
 		noSwap := int64(0) // like a Kubernetes pod: exceed the limit and be OOM-killed, not swapped
 		res.Memory.Max, res.Memory.Swap = &l.MemoryBytes, &noSwap
 	}
-	group := "/" + Parent + "/" + s.name
-	dir := filepath.Join("/sys/fs/cgroup", group)
+	dir := filepath.Join(mountpoint, group)
 	if err := claim(dir); err != nil {
 		return err
 	}
-	m, err := cgroup2.NewManager("/sys/fs/cgroup", group, res)
+	m, err := cgroup2.NewManager(mountpoint, group, res)
 	if err != nil {
 		os.Remove(dir)
 		return fmt.Errorf("create cgroup v2 %s: %w", group, err)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/localexec"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
+	"github.com/runtime-lab/runtime-lab/operator/sandbox"
 	"github.com/runtime-lab/runtime-lab/operator/validate"
 )
 
@@ -78,6 +80,9 @@ func (o *runOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return &usageError{fmt.Errorf("%s: %w", o.file, err)}
 	}
 	exp.CreationTimestamp.Time = time.Now()
+	if err := reexecInDelegatedScope(ctx, stderr); err != nil {
+		fmt.Fprintf(stderr, "kubectl lab: no delegated cgroup: %v\n", err) // the runs go on, unlimited, saying so
+	}
 	bin, err := o.findWorkload(ctx, stderr)
 	if err != nil {
 		return err
@@ -162,4 +167,34 @@ func writeReport(stdout io.Writer, dir string, exp *labv1.Experiment) error {
 		return err
 	}
 	return renderReport(stdout, dir, exp)
+}
+
+// envInScope marks a kubectl-lab already re-run in a delegated scope.
+const envInScope = "RUNTIMELAB_IN_DELEGATED_SCOPE"
+
+// reexecInDelegatedScope replaces this process with itself run in a
+// delegated systemd scope, when it is not root on a cgroup v2 host and its
+// own cgroup is not delegated: there it may create the runs' cgroups. It
+// returns (and the runs go on without limits) when systemd cannot give one.
+func reexecInDelegatedScope(ctx context.Context, stderr io.Writer) error {
+	if !sandbox.NeedsDelegatedScope() || os.Getenv(envInScope) != "" {
+		return nil
+	}
+	systemdRun, err := exec.LookPath(sandbox.DelegatedScope[0])
+	if err != nil {
+		return fmt.Errorf("not root on cgroup v2, and no systemd-run to get a delegated scope: %w", err)
+	}
+	probe, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if out, err := exec.CommandContext(probe, systemdRun, append(sandbox.DelegatedScope[1:], "true")...).CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v: %s", strings.Join(sandbox.DelegatedScope, " "), err, strings.TrimSpace(string(out)))
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "not root on cgroup v2: running in a delegated systemd scope (%s) to create the runs' cgroups\n",
+		strings.Join(sandbox.DelegatedScope[:len(sandbox.DelegatedScope)-1], " "))
+	argv := append(append([]string{systemdRun}, sandbox.DelegatedScope[1:]...), self)
+	return syscall.Exec(systemdRun, append(argv, os.Args[1:]...), append(os.Environ(), envInScope+"=1"))
 }

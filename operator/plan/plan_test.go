@@ -234,3 +234,38 @@ func TestPodPyroscope(t *testing.T) {
 		})
 	}
 }
+
+// TestPodPinnedToNodeGoesThroughTheScheduler: a run kept on the node of the
+// first (isolation Sequential) asks the scheduler for that node instead of
+// naming it in spec.nodeName, so it waits as Pending while the node is
+// busy rather than being rejected by the kubelet (OutOfcpu).
+func TestPodPinnedToNodeGoesThroughTheScheduler(t *testing.T) {
+	exp := &labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: "demo", Namespace: "lab"}, Spec: gcSpec()}
+	vs, err := Variants(&exp.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, node string
+		want       *corev1.Affinity
+	}{
+		{"first run: anywhere", "", nil},
+		{"later runs: the first run's node", "node-a", &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchFields: []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{"node-a"}}},
+			}}}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pod, err := Pod(exp, Run{Variant: &vs[0]}, 1, RoleWorkload, PodOptions{DefaultImage: "w", Node: tt.node})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pod.Spec.NodeName != "" {
+				t.Errorf("spec.nodeName: got %q, want empty (the scheduler places the pod)", pod.Spec.NodeName)
+			}
+			if diff := cmp.Diff(tt.want, pod.Spec.Affinity); diff != "" {
+				t.Errorf("affinity (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -136,7 +136,6 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 			EnableServiceLinks:           ptr.To(false),
 			NodeSelector:                 spec.NodeSelector,
 			Tolerations:                  spec.Tolerations,
-			NodeName:                     o.Node,
 			SecurityContext:              podSecurityContext(),
 			Containers: []corev1.Container{{
 				Name:                     ContainerName,
@@ -149,6 +148,16 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 				SecurityContext:          containerSecurityContext(),
 			}},
 		},
+	}
+	if o.Node != "" {
+		// Through the scheduler, not spec.nodeName: a pod bound directly
+		// skips it, and the kubelet rejects it (OutOfcpu) when the node is
+		// still busy instead of the pod waiting its turn as Pending.
+		pod.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchFields: []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{o.Node}}},
+			}}},
+		}}
 	}
 	if spec.Isolation == labv1.IsolationSpread {
 		pod.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{

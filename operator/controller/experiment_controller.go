@@ -129,13 +129,14 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 // hear it; its figures are then missing from the run.
 const DefaultServerStopGrace = 20 * time.Second
 
-// stopServers deletes servers whose load generator finished long ago.
+// stopServers deletes servers whose load generator finished long ago, and
+// load generators whose server is gone.
 func (r *ExperimentReconciler) stopServers(ctx context.Context, pods []*corev1.Pod) error {
 	for _, p := range pods {
 		if err := r.Delete(ctx, p); client.IgnoreNotFound(err) != nil {
-			return fmt.Errorf("delete server pod %s outliving its load generator: %w", p.Name, err)
+			return fmt.Errorf("delete pod %s of a finished service run: %w", p.Name, err)
 		}
-		log.FromContext(ctx).Info("deleted a server that outlived its load generator", "pod", p.Name)
+		log.FromContext(ctx).Info("deleted a service pod whose partner ended", "pod", p.Name, "role", p.Labels[plan.LabelRole])
 	}
 	return nil
 }

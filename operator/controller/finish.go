@@ -28,10 +28,14 @@ func finishedRuns(states []*runState) []finishedRun {
 }
 
 // serversToStop returns the service servers still running more than grace
-// after their load generator finished, and how long until the next one
-// reaches that (0: none is waiting).
+// after their load generator finished, and the load generators whose
+// server is gone; and how long until the next server reaches its grace
+// (0: none is waiting).
 func serversToStop(states []*runState, now time.Time, grace time.Duration) (stop []*corev1.Pod, wait time.Duration) {
 	for _, st := range states {
+		if st.orphan != nil && st.orphan.DeletionTimestamp == nil {
+			stop = append(stop, st.orphan)
+		}
 		srv, lg := st.pod, st.loadgen
 		if srv == nil || lg == nil || srv.DeletionTimestamp != nil || final(st.status.Outcome) {
 			continue

@@ -135,11 +135,31 @@ func TestServerDeletedBeforeItsLoadGeneratorRan(t *testing.T) {
 		run := runOf(t, e)
 		return run.Attempt == 2 && strings.Contains(run.Reason, "retry 1 after Deleted: the server pod was deleted before its load generator finished"), nil
 	})
-	for _, p := range pods(t, ns) {
-		if p.Labels[plan.LabelRole] == plan.RoleServer && p.Labels[plan.LabelAttempt] == "1" {
-			t.Errorf("server %s of attempt 1 was recreated", p.Name)
+	eventually(t, "attempt 1's load generator deleted", func() (bool, error) {
+		for _, p := range pods(t, ns) {
+			if p.Labels[plan.LabelAttempt] == "1" {
+				return false, fmt.Errorf("%s (%s) of attempt 1 is still there", p.Name, p.Labels[plan.LabelRole])
+			}
 		}
-	}
+		return true, nil
+	})
+}
+
+// TestLoadGeneratorOOMIsNotTheVariants: the generator has its own
+// resources, so its OOM kill is an Error of the attempt (retried), not an
+// OOMKilled result that would disqualify the variant.
+func TestLoadGeneratorOOMIsNotTheVariants(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := serviceExperiment(t, ns)
+	server, lg := servicePods(t, ns)
+	kubelet(t, &lg, corev1.PodFailed, "OOMKilled", 137, lgSummary(t))
+	kubelet(t, &server, corev1.PodSucceeded, "Completed", 0, srvSummary(t))
+	eventually(t, "a retry after the generator's OOM kill", func() (bool, error) {
+		run := runOf(t, e)
+		return run.Attempt == 2 && strings.Contains(run.Reason, "retry 1 after Error: load generator OOMKilled") &&
+			strings.Contains(run.Reason, "spec.loadGenerator.resources"), fmt.Errorf("run %+v", run)
+	})
 }
 
 // TestRetriedFailureIsReported: a failure that is retried in the same pass

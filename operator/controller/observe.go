@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -24,6 +25,8 @@ type runState struct {
 	status  labv1.RunStatus
 	// finished is set when this pass found the attempt's final outcome.
 	finished bool
+	// orphan is a load generator whose server is gone: it is deleted.
+	orphan *corev1.Pod
 	// recreate is set when the latest attempt's pod was created but is not
 	// there and never ran: a stale cache or a deletion before it started;
 	// creating it again is safe either way (AlreadyExists is ignored).
@@ -147,8 +150,9 @@ func (st *runState) observeService() {
 		lo, lr, lsum := podOutcome(lg)
 		if !final(lo) {
 			// The generator would go on against an address nobody serves;
-			// a retry makes both pods again.
-			s.Outcome, s.Reason = labv1.OutcomeDeleted, "the server pod was deleted before its load generator finished"
+			// it goes, and a retry makes both pods again.
+			s.Outcome, s.Reason = labv1.OutcomeDeleted, serverDeletedUnderLoad
+			st.orphan = lg
 			return
 		}
 		st.set(lo, lr, lsum, terminated(lg))
@@ -157,6 +161,8 @@ func (st *runState) observeService() {
 		}
 		if lo == labv1.OutcomeCompleted {
 			s.Reason = serverFiguresMissing
+		} else {
+			s.Outcome, s.Reason = loadgenFailed(lo, lr)
 		}
 	case lg == nil:
 		outcome, reason, _ := podOutcome(srv)
@@ -174,12 +180,23 @@ func (st *runState) observeService() {
 }
 
 // observeServiceBoth decides a run whose server and load generator both
-// exist. A server the operator deleted (it outlived its generator) is
-// waited for while it terminates: it may still report its figures.
+// exist. A server deleted after its generator finished (by the operator:
+// it outlived the generator) is waited for while it terminates, as it may
+// still report its figures; one deleted under load (a user, a drain) loses
+// the attempt.
 func (st *runState) observeServiceBoth(srv, lg *corev1.Pod) {
 	s := &st.status
 	lo, lr, lsum := podOutcome(lg)
 	so, sr, ssum := podOutcome(srv)
+	lgEnd := terminated(lg)
+	deleted := srv.DeletionTimestamp != nil && so != labv1.OutcomeOOMKilled
+	if deleted && (lgEnd == nil || deletionRequested(srv).Before(lgEnd.FinishedAt.Time)) {
+		s.Outcome, s.Reason = labv1.OutcomeDeleted, serverDeletedUnderLoad
+		if !final(lo) {
+			st.orphan = lg
+		}
+		return
+	}
 	if !final(lo) || !final(so) {
 		// The server runs: the run has started, and it has not ended until
 		// the server has reported too (serversToStop ends a server that
@@ -187,23 +204,46 @@ func (st *runState) observeServiceBoth(srv, lg *corev1.Pod) {
 		s.Outcome = labv1.OutcomeRunning
 		return
 	}
-	st.set(lo, lr, lsum, terminated(lg))
-	stoppedByUs := srv.DeletionTimestamp != nil && so != labv1.OutcomeOOMKilled
+	st.set(lo, lr, lsum, lgEnd)
 	switch {
-	case stoppedByUs && lo == labv1.OutcomeCompleted:
+	case so != labv1.OutcomeCompleted && !deleted:
+		// A server that failed under load (OOM kill, crash) decides the
+		// run, whatever its load generator saw.
+		s.Outcome, s.Reason = so, expstatus.ClipReason("server: "+sr)
+	case lo != labv1.OutcomeCompleted:
+		s.Outcome, s.Reason = loadgenFailed(lo, lr)
+	case deleted:
 		s.Reason = "the server outlived its load generator and was deleted; its figures include the idle time"
 		if ssum == nil {
 			s.Reason = serverFiguresMissing
 		}
-	case so != labv1.OutcomeCompleted && !stoppedByUs:
-		// A server that failed under load (OOM kill, crash) decides the
-		// run, whatever its load generator saw.
-		s.Outcome, s.Reason = so, expstatus.ClipReason("server: "+sr)
 	}
 	if s.Summary != nil {
 		aggregate.MergeServer(s.Summary, ssum)
 	}
 }
+
+// loadgenFailed is the outcome of a run whose load generator failed: not
+// the variant's doing (the generator has its own resources), so an Error,
+// which is retried, even when the generator was OOM-killed.
+func loadgenFailed(outcome, reason string) (string, string) {
+	if outcome == labv1.OutcomeOOMKilled {
+		reason += "; raise spec.loadGenerator.resources"
+	}
+	return labv1.OutcomeError, expstatus.ClipReason("load generator " + outcome + ": " + reason)
+}
+
+// deletionRequested is when a pod's deletion was asked for.
+func deletionRequested(p *corev1.Pod) time.Time {
+	t := p.DeletionTimestamp.Time
+	if g := p.DeletionGracePeriodSeconds; g != nil {
+		t = t.Add(-time.Duration(*g) * time.Second)
+	}
+	return t
+}
+
+// serverDeletedUnderLoad explains a service attempt lost with its server.
+const serverDeletedUnderLoad = "the server pod was deleted before its load generator finished"
 
 // serverFiguresMissing explains a completed service run without its server's figures.
 const serverFiguresMissing = "the server pod was gone before it reported: the server's figures are missing"

@@ -110,8 +110,16 @@ func (r *run) execute(ctx context.Context) error {
 	go func() { errc <- r.w.Run(runCtx, r.meter) }()
 
 	r.setPhase(PhaseWarmup)
+	var gate <-chan struct{} // the warmup waits for it (scenario.Gated)
+	if g, ok := r.w.(scenario.Gated); ok {
+		gate = g.Ready()
+	}
 	warmup := time.NewTimer(r.cfg.Warmup)
 	defer warmup.Stop()
+	if gate != nil {
+		warmup.Stop()
+		r.cfg.Log.Info("waiting for the scenario to be ready before the warmup (a server: its first request)")
+	}
 	var deadline <-chan time.Time
 	tick := time.NewTicker(r.cfg.Interval)
 	defer tick.Stop()
@@ -119,6 +127,9 @@ func (r *run) execute(ctx context.Context) error {
 loop:
 	for {
 		select {
+		case <-gate:
+			gate = nil
+			warmup.Reset(r.cfg.Warmup)
 		case <-warmup.C:
 			r.startWindow()
 			deadline = time.After(r.cfg.Duration)

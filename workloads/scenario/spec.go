@@ -152,6 +152,14 @@ type Workload interface {
 	Figures(w Window) map[string]float64
 }
 
+// Gated is a Workload whose warmup (and so its measured window) starts only
+// once Ready is closed; a nil channel means no gate. A server's gate is its
+// first request, so that its window lines up with its load generator's,
+// which starts later, in another process or pod.
+type Gated interface {
+	Ready() <-chan struct{}
+}
+
 // ErrDone is what a Workload's Run returns when the scenario ended its
 // measured window itself, before the planned duration: a server whose load
 // generator finished and asked it to stop. The driver ends the window there

@@ -37,10 +37,12 @@ func run(args []string) int {
 	defer cancel()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	var got os.Signal
+	// The signal is handed over before the cancel: a run that a signal cut
+	// short always finds it in gotc.
+	gotc := make(chan os.Signal, 1)
 	go func() {
 		if s, ok := <-sigs; ok {
-			got = s
+			gotc <- s
 			cancel()
 		}
 	}()
@@ -49,6 +51,11 @@ func run(args []string) int {
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	signal.Stop(sigs)
+	var got os.Signal
+	select {
+	case got = <-gotc:
+	default:
+	}
 	switch {
 	case err != nil && (driver.IsUsage(err) || errors.As(err, new(*usageFlagError))):
 		fmt.Fprintf(os.Stderr, "workload: %v\n", err)

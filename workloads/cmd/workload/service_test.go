@@ -115,15 +115,21 @@ func TestServerStopsWhenLoadgenDone(t *testing.T) {
 	srv, addr := serveService(t, func(a ...string) *started {
 		return start(t, nil, false, append(a, "--result-file", file)...)
 	}, "rate=200", "work=100us")
+	time.Sleep(2 * time.Second) // the generator comes later (in a cluster: another pod)
 	began := time.Now()
 	lg := loadAgainst(t, addr, "rate=200", "work=100us")
 	code := srv.wait(t)
 	took := time.Since(began)
 	server := readSummary(t, file)
-	t.Logf("server exited %d after %v (its duration was 60s); served/s %.1f, load generator req/s %.1f",
-		code, took.Round(time.Millisecond), server.Figures["served/s"], lg.Figures["req/s"])
+	t.Logf("server exited %d after %v (its duration was 60s); served/s %.1f over %.2fs, load generator req/s %.1f over %.2fs",
+		code, took.Round(time.Millisecond), server.Figures["served/s"], server.Seconds, lg.Figures["req/s"], lg.Seconds)
 	if code != 0 || took > 20*time.Second {
 		t.Fatalf("server: got exit %d after %v, want 0 soon after the load generator ended", code, took)
+	}
+	// The server's window starts with its first request, not at its own
+	// start: the 2 s without load are not in it.
+	if server.Seconds > lg.Seconds+1.5 {
+		t.Errorf("server window: got %.2fs against the generator's %.2fs, want it to start with the load (not 2s earlier)", server.Seconds, lg.Seconds)
 	}
 	if server.Partial || server.Phase != "done" || server.Figures["served/s"] <= 0 {
 		t.Errorf("server summary: got partial=%v phase=%q served/s=%v, want complete, done, > 0",

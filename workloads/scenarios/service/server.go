@@ -32,6 +32,8 @@ type server struct {
 	runDone <-chan struct{} // leaked goroutines wait for the run to end
 	stop    chan struct{}   // closed by StopPath: the load generator is done
 	stopped sync.Once
+	first   chan struct{} // closed by the first request
+	began   sync.Once
 }
 
 // StopPath is where the load generator, its window over, asks the server
@@ -124,6 +126,7 @@ func (s *server) recovering(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *server) handle(w http.ResponseWriter, r *http.Request) {
+	s.began.Do(func() { close(s.first) })
 	defer s.served.Add(1)
 	cfg := s.cfg
 	seq := s.next()

@@ -32,7 +32,20 @@ type config struct {
 	leakBytes     int
 }
 
-type workload struct{ cfg config }
+type workload struct {
+	cfg   config
+	ready chan struct{} // closed by the server's first request (role server)
+}
+
+// Ready gates the server role's warmup on its first request: the load
+// generator starts later (another pod, scheduled once the server has an
+// IP), and the server's window must not count that idle time.
+func (w *workload) Ready() <-chan struct{} {
+	if w.cfg.role != RoleServer {
+		return nil
+	}
+	return w.ready
+}
 
 // New builds the scenario from validated parameters and its role.
 func New(v scenario.Values, env scenario.Env) (scenario.Workload, error) {
@@ -60,7 +73,7 @@ func New(v scenario.Values, env scenario.Env) (scenario.Workload, error) {
 				"--target %q: give host:port of the server, e.g. 10.0.0.5:8080", cfg.target)}
 		}
 	}
-	return &workload{cfg: cfg}, nil
+	return &workload{cfg: cfg, ready: make(chan struct{})}, nil
 }
 
 func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
@@ -71,7 +84,7 @@ func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
 	srv := &server{cfg: cfg, served: m.Counter("served", "Requests the server completed."),
 		panics: m.Counter("panics", "Panics the server recovered."),
 		leaks:  m.Counter("leaks", "Goroutines or heap blocks leaked."), runDone: ctx.Done(),
-		stop: make(chan struct{})}
+		stop: make(chan struct{}), first: w.ready}
 	if cfg.role == RoleLoadgen {
 		lg.run(ctx, "http://"+cfg.target+"/work")
 		stopServer(cfg.target)

@@ -33,6 +33,7 @@ pod_cidr=10.214.0.0/24
 pod_gw=10.214.0.1
 svc_cidr=10.215.0.0/24
 svc_ip=10.215.0.1
+cgroot=runtimelab-dev # the kubelet's cgroupRoot, in every hierarchy
 etcd_port=23790
 sock="$run/containerd/containerd.sock"
 pki="$state/pki"
@@ -299,6 +300,9 @@ authentication:
 authorization:
   mode: AlwaysAllow
 cgroupDriver: cgroupfs
+# Pods under a cgroup of this cluster's own: down removes only it, never
+# another kubelet's kubepods on the same machine.
+cgroupRoot: /$cgroot
 failCgroupV1: false
 failSwapOn: false
 containerRuntimeEndpoint: unix://$sock
@@ -356,6 +360,7 @@ start_all() {
   wait_for "containerd" 30 ctr --address "$sock" version
   import_images
 
+  make_cgroot
   start kubelet "$bins/kubelet" --config "$state/kubelet.yaml" --kubeconfig "$state/kubelet.kubeconfig" \
     --root-dir "$state/kubelet" --cert-dir "$state/kubelet/pki" \
     --hostname-override "$node" --node-ip "$node_ip"
@@ -483,6 +488,29 @@ unmount_all() {
   done < <(awk -v s="$state/" -v r="$run/" 'index($5, s) == 1 || index($5, r) == 1 || $5 == substr(s, 1, length(s) - 1) {print $5}' /proc/self/mountinfo | sort -r)
 }
 
+# cgroup_dirs prints this cluster's cgroup root in every hierarchy (v1: one
+# per controller; v2: the unified one).
+cgroup_dirs() {
+  local h
+  for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+    [[ -L "${h%/}" || ! -f "$h/cgroup.procs" ]] && continue
+    echo "${h%/}/$cgroot"
+  done
+}
+
+# make_cgroot creates the kubelet's cgroupRoot, which must exist before it
+# starts; a v1 cpuset child needs its CPUs and memory nodes set.
+make_cgroot() {
+  local d
+  while read -r d; do
+    mkdir -p "$d"
+    if [[ -f "$d/cpuset.cpus" && -z "$(cat "$d/cpuset.cpus")" ]]; then
+      cat "$(dirname "$d")/cpuset.cpus" > "$d/cpuset.cpus"
+      cat "$(dirname "$d")/cpuset.mems" > "$d/cpuset.mems"
+    fi
+  done < <(cgroup_dirs)
+}
+
 remove_cgroups() {
   local d pid
   # Containers whose shim is gone (containerd killed) still run in their
@@ -490,12 +518,12 @@ remove_cgroups() {
   while read -r pid; do
     log "killing leftover container process $pid"
     kill -KILL "$pid" 2>/dev/null || true
-  done < <(find /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+  done < <(cgroup_dirs | while read -r d; do [[ -d "$d" ]] && find "$d" -name cgroup.procs -exec cat {} +; done 2>/dev/null | sort -u)
   sleep 0.2
-  for d in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+  while read -r d; do
     [[ -d "$d" ]] || continue
     find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
-  done
+  done < <(cgroup_dirs)
 }
 
 remove_netns() {

@@ -50,7 +50,12 @@ func selfCgroupV2(procFile string) (string, error) {
 // it may create sandboxes in it: writable, with cpu and memory available.
 // A process already in its ExecutorLeaf (an earlier sandbox moved it) uses
 // the leaf's parent.
-func delegatedDir(root, self string) (string, error) {
+//
+// A cgroup merely owned by the user is not enough: a terminal's scope
+// holds the shell too, and cgroup v2 lets a cgroup hand controllers to its
+// children only while it holds no process. So the cgroup must hold this
+// process alone (pid), or already hand out cpu and memory.
+func delegatedDir(root, self string, pid int) (string, error) {
 	if filepath.Base(self) == ExecutorLeaf {
 		self = filepath.Dir(self)
 	}
@@ -61,11 +66,22 @@ func delegatedDir(root, self string) (string, error) {
 	}
 	have := strings.Fields(string(ctrls))
 	if !slices.Contains(have, "cpu") || !slices.Contains(have, "memory") {
-		return "", fmt.Errorf("%w: %s offers controllers %q, without cpu or memory", ErrNotDelegated, dir, have)
+		return "", fmt.Errorf("%w: %s offers controllers %q, without cpu or memory (systemd before v252 delegates only memory and pids "+
+			"to users: add /etc/systemd/system/user@.service.d/delegate.conf with [Service] Delegate=cpu cpuset io memory pids)", ErrNotDelegated, dir, have)
 	}
 	for _, f := range []string{"cgroup.subtree_control", "cgroup.procs", "."} {
 		if err := unix.Access(filepath.Join(dir, f), unix.W_OK); err != nil {
 			return "", fmt.Errorf("%w: %s is not writable: %v", ErrNotDelegated, filepath.Join(dir, f), err)
+		}
+	}
+	sub, _ := os.ReadFile(filepath.Join(dir, "cgroup.subtree_control"))
+	if on := strings.Fields(string(sub)); slices.Contains(on, "cpu") && slices.Contains(on, "memory") {
+		return dir, nil
+	}
+	procs, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	for _, p := range strings.Fields(string(procs)) {
+		if p != strconv.Itoa(pid) {
+			return "", fmt.Errorf("%w: %s holds other processes (%s among them): not a cgroup of its own", ErrNotDelegated, dir, p)
 		}
 	}
 	return dir, nil
@@ -99,6 +115,6 @@ func NeedsDelegatedScope() bool {
 	if err != nil {
 		return false
 	}
-	_, err = delegatedDir("/sys/fs/cgroup", self)
+	_, err = delegatedDir("/sys/fs/cgroup", self, os.Getpid())
 	return err != nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 )
 
@@ -45,22 +46,25 @@ func fakeCgroup(t *testing.T, controllers string) (root, self string) {
 
 func TestDelegatedDir(t *testing.T) {
 	tests := []struct {
-		name, controllers string
-		leaf              bool
-		wantErr           bool
+		name, controllers, procs, subtree string
+		leaf                              bool
+		wantErr                           bool
 	}{
-		{"delegated", "cpuset cpu io memory pids\n", false, false},
-		{"already in the executor leaf", "cpu memory\n", true, false},
-		{"no cpu controller", "memory pids\n", false, true},
+		{"a scope of its own", "cpuset cpu io memory pids\n", "4242\n", "", false, false},
+		{"already in the executor leaf", "cpu memory\n", "", "cpu memory\n", true, false},
+		{"no cpu controller", "memory pids\n", "4242\n", "", false, true},
+		{"a terminal's scope, shared with the shell", "cpu memory pids\n", "1717\n4242\n", "", false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root, self := fakeCgroup(t, tt.controllers)
+			os.WriteFile(filepath.Join(root, self, "cgroup.procs"), []byte(tt.procs), 0o644)
+			os.WriteFile(filepath.Join(root, self, "cgroup.subtree_control"), []byte(tt.subtree), 0o644)
 			ask := self
 			if tt.leaf {
 				ask = self + "/" + ExecutorLeaf
 			}
-			got, err := delegatedDir(root, ask)
+			got, err := delegatedDir(root, ask, 4242)
 			if tt.wantErr {
 				if !errors.Is(err, ErrNotDelegated) {
 					t.Errorf("got %q, %v; want ErrNotDelegated", got, err)
@@ -125,4 +129,19 @@ func selfCgroupV2FromBytes(b []byte) (string, error) {
 	os.WriteFile(f, b, 0o600)
 	defer os.Remove(f)
 	return selfCgroupV2(f)
+}
+
+// TestClaimOnReadOnlyCgroupfs: root with a read-only cgroupfs (a
+// container) gets ErrUnsupported, so runs go on without limits, saying so,
+// instead of every run failing.
+func TestClaimOnReadOnlyCgroupfs(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_RDONLY, ""); err != nil {
+		t.Skipf("cannot mount a read-only tmpfs here (%v): needs root", err)
+	}
+	defer syscall.Unmount(dir, 0)
+	err := claim(filepath.Join(dir, Parent, "run-1"))
+	if !errors.Is(err, ErrUnsupported) {
+		t.Errorf("got %v, want ErrUnsupported", err)
+	}
 }

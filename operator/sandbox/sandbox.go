@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/containerd/cgroups/v3"
 	"github.com/containerd/cgroups/v3/cgroup1"
@@ -141,7 +142,7 @@ func (s *Sandbox) newV2Delegated(l Limits) error {
 	self, err := selfCgroupV2("/proc/self/cgroup")
 	if err == nil {
 		var dir string
-		if dir, err = delegatedDir("/sys/fs/cgroup", self); err == nil {
+		if dir, err = delegatedDir("/sys/fs/cgroup", self, os.Getpid()); err == nil {
 			if err = prepareDelegated(dir, os.Getpid()); err == nil {
 				return s.newV2(l, dir, "/"+Parent+"-"+s.name)
 			}
@@ -178,10 +179,15 @@ func (s *Sandbox) newV2(l Limits, mountpoint, group string) error {
 // containerd/cgroups would silently reuse it, so a second run of the same
 // name would join the first one's cgroup and rewrite its limits.
 func claim(dir string) error {
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return fmt.Errorf("create cgroup parent %s: %w", filepath.Dir(dir), err)
+	err := os.MkdirAll(filepath.Dir(dir), 0o755)
+	if err == nil {
+		err = os.Mkdir(dir, 0o755)
 	}
-	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		// Root in a container with a read-only /sys/fs/cgroup: no limits
+		// here, which callers may run without, saying so.
+		return fmt.Errorf("%w: create cgroup %s: %v", ErrUnsupported, dir, err)
+	}
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("cgroup %s already exists: another run is using the name, or an earlier one left it (rmdir it): %w", dir, err)
 	}

@@ -344,6 +344,9 @@ func TestServiceSIGTERMFallback(t *testing.T) {
 	if !srv.Partial {
 		t.Errorf("the server's summary is complete, want partial (SIGTERM ended it early)")
 	}
+	if !strings.Contains(run.Reason, "stopped; its figures include the wait") {
+		t.Errorf("reason: got %q, want it to say the server was stopped and its figures include the wait", run.Reason)
+	}
 	if took < 2*time.Second+serverExitWait {
 		t.Errorf("Run took %s, want at least the window and serverExitWait (%s)", took, 2*time.Second+serverExitWait)
 	}

@@ -126,6 +126,14 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 			server = aggregate.RunSummary(ss)
 		}
 		aggregate.MergeServer(st.Summary, server)
+		if st.Outcome == labv1.OutcomeCompleted && st.Reason == "" {
+			switch {
+			case server == nil:
+				st.Reason = "the server left no summary: its figures are missing"
+			case server.Partial:
+				st.Reason = "the server did not stop by itself after its load generator and was stopped; its figures include the wait"
+			}
+		}
 	}
 	e.appendBench(lg.stdout.Bytes())
 }

@@ -351,3 +351,26 @@ func TestServiceSIGTERMFallback(t *testing.T) {
 		t.Errorf("Run took %s, want at least the window and serverExitWait (%s)", took, 2*time.Second+serverExitWait)
 	}
 }
+
+// TestServiceServerDyingUnderLoad: a server that dies mid-run ends the run
+// then, decided by the server, instead of its load generator loading a dead
+// address for the rest of the window.
+func TestServiceServerDyingUnderLoad(t *testing.T) {
+	bin := faultyWorkload(t, `case " $* " in *" --role server "*) (sleep 1.5; kill -KILL $$) & ;; esac`)
+	exp := load(t, strings.Replace(strings.Replace(serviceManifest, "NAME", "svc-dies-under-load", 1), "duration: 2s", "duration: 20s", 1))
+	began := time.Now()
+	if err := Run(context.Background(), exp, Options{Workload: bin, Dir: t.TempDir(), Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(began)
+	run := exp.Status.Variants[0].Runs[0]
+	if run.Outcome != labv1.OutcomeError || !strings.Contains(run.Reason, "server:") {
+		t.Errorf("got %s (%s), want an Error decided by the server", run.Outcome, run.Reason)
+	}
+	if took > 15*time.Second {
+		t.Errorf("Run took %s, want the run to end when the server died, not after the 20s window", took)
+	}
+	if left := leftoverCgroups("svc-dies-under-load"); len(left) > 0 {
+		t.Errorf("cgroups left behind: %v", left)
+	}
+}

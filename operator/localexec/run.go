@@ -113,6 +113,20 @@ func (p *proc) wait(ctx context.Context) error {
 	return p.stop(syscall.SIGINT)
 }
 
+// waitWhile waits for p like wait, and also stops it (SIGINT: a partial
+// summary) when partner exits first: a load generator has nothing to load
+// once its server is gone.
+func (p *proc) waitWhile(ctx context.Context, partner <-chan struct{}) error {
+	select {
+	case <-p.done:
+		return p.err
+	case <-partner:
+	case <-ctx.Done():
+	case <-p.kill:
+	}
+	return p.stop(syscall.SIGINT)
+}
+
 // stop sends sig and waits for the exit; after stopGrace, or when p.kill
 // closes, it kills the process. It returns once the process is reaped.
 func (p *proc) stop(sig syscall.Signal) error {

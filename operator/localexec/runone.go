@@ -115,7 +115,7 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 		fail(err)
 		return
 	}
-	lgErr := lg.wait(ctx)
+	lgErr := lg.waitWhile(ctx, srv.done)
 	srvErr := srv.finishServer(ctx, serverExitWait)
 	st.Outcome, st.Reason = serviceOutcome(srv, srvErr, lg, lgErr, oomKills(sb) > oom0, ctx.Err() != nil)
 	st.Reason = expstatus.ClipReason(st.Reason)

@@ -239,7 +239,9 @@ type GCScenario struct {
 // waits for a response before sending the next request, so a server that falls
 // behind shows it in latency instead of slowing the load (no coordinated
 // omission). SIGTERM stops the load and drains in-flight requests before the
-// final summary.
+// final summary. Run apart (roles server and loadgen), the server's warmup and
+// window start with its first request, and the load generator tells it to stop
+// when its own window ends, so both measure the same load.
 type ServiceScenario struct {
 	// rate: requests per second the load generator sends, on schedule (open
 	// loop). Default 500; valid 1 to 100000.

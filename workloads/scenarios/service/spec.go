@@ -20,7 +20,8 @@ var Spec = scenario.Spec{
 		"hunting. The load generator sends `rate` requests per second on a fixed schedule (vegeta's constant " +
 		"pacer) over up to `connections` keep-alive connections; it never waits for a response before sending the next " +
 		"request, so a server that falls behind shows it in latency instead of slowing the load (no coordinated omission). SIGTERM stops the load and drains in-flight requests " +
-		"before the final summary.",
+		"before the final summary. Run apart (roles server and loadgen), the server's warmup and window start with its first " +
+		"request, and the load generator tells it to stop when its own window ends, so both measure the same load.",
 	Roles: []scenario.Role{
 		{Name: RoleBoth, Doc: "server and load generator in this process (quick local runs; they share its CPU)"},
 		{Name: RoleServer, Doc: "the server only, listening on --serve (default :8080); the constrained container"},

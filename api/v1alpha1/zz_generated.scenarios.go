@@ -114,9 +114,12 @@ type SchedulerScenario struct {
 // Each of `goroutines` goroutines allocates objects drawn from a size mix:
 // tiny (8 B, pointer-free, served by the tiny allocator), small (16 B to
 // `smallMax`, from the per-P size-class caches) and large (`largeSize`, over
-// 32 KiB, allocated straight from the heap). A `retain` share is kept in a
-// ring of `retainSlots` per goroutine, so the live heap stays bounded while
-// objects survive a while. With `pool` on, small and large buffers come from a
+// 32 KiB, allocated straight from the heap). With `appendLen` N, a small
+// object is instead a slice of N elements filled by append, grown by the
+// runtime (each growth a new array, the old one garbage) or, with `prealloc`,
+// made at its final capacity. A `retain` share is kept in a ring of
+// `retainSlots` per goroutine, so the live heap stays bounded while objects
+// survive a while. With `pool` on, small and large buffers come from a
 // sync.Pool and go back to it. The allocator's CPU share comes from a CPU
 // profile of the measured window (samples inside runtime.mallocgc).
 type AllocScenario struct {
@@ -183,6 +186,20 @@ type AllocScenario struct {
 	// allocating. Default false; valid true or false.
 	// +optional
 	Pool *bool `json:"pool,omitempty"`
+
+	// appendLen: with N > 0, build each small object as a slice of N 8-byte
+	// elements by append (as code filling a result does) instead of allocating
+	// it at its size; not with pool. Default 0; valid 0 to 65536.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=65536
+	AppendLen *int64 `json:"appendLen,omitempty"`
+
+	// prealloc: with appendLen, make each slice with its final capacity first
+	// (make(s, 0, N)) instead of letting append grow it. Default false; valid
+	// true or false.
+	// +optional
+	Prealloc *bool `json:"prealloc,omitempty"`
 }
 
 // GCScenario are the parameters of the gc scenario. Unset fields take
@@ -582,6 +599,12 @@ func (s *ScenarioSpec) Params() map[string]string {
 		}
 		if b.Pool != nil {
 			p["pool"] = strconv.FormatBool(*b.Pool)
+		}
+		if b.AppendLen != nil {
+			p["appendLen"] = strconv.FormatInt(*b.AppendLen, 10)
+		}
+		if b.Prealloc != nil {
+			p["prealloc"] = strconv.FormatBool(*b.Prealloc)
 		}
 	case s.GC != nil:
 		b := s.GC

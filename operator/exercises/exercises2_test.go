@@ -113,7 +113,8 @@ func TestExercise5TenThousandServerSide(t *testing.T) {
 }
 
 // TestExercise6AllocationHygiene: reusing buffers through sync.Pool cuts
-// what the runtime allocates per second and the GC's CPU share.
+// what the runtime allocates per second and the GC's CPU share; and
+// preallocating a slice halves what filling it by append allocates.
 func TestExercise6AllocationHygiene(t *testing.T) {
 	o := runSample(t, "06-allocation-hygiene-short.yaml")
 	fresh, pool := o.variant(t, "params=fresh"), o.variant(t, "params=pool")
@@ -132,6 +133,18 @@ func TestExercise6AllocationHygiene(t *testing.T) {
 	}
 	if f, p := median(t, fresh, "malloc-cpu-frac"), median(t, pool, "malloc-cpu-frac"); f >= 0 && p >= 0 && p >= f {
 		t.Errorf("share of CPU in mallocgc: fresh %.3f, pool %.3f; want the pool's lower", f, p)
+	}
+	// Preallocation: a slice grown by append from empty allocates about
+	// twice its final bytes (each growth a new array); made at its final
+	// capacity, once.
+	grown, made := o.variant(t, "params=append"), o.variant(t, "params=prealloc")
+	completed(t, grown)
+	completed(t, made)
+	perByte := func(v *labv1.VariantStatus) float64 { return median(t, v, "heap-alloc-B/s") / median(t, v, "bytes/s") }
+	t.Logf("heap bytes allocated per byte asked for: append %.2f, prealloc %.2f; objects/s %.2fM and %.2fM",
+		perByte(grown), perByte(made), median(t, grown, "objects/s")/1e6, median(t, made, "objects/s")/1e6)
+	if g, m := perByte(grown), perByte(made); g < 1.6 || m > 1.2 {
+		t.Errorf("heap bytes per byte asked for: append %.2f, prealloc %.2f; want about 2 and 1", g, m)
 	}
 }
 

@@ -146,6 +146,7 @@ func TestBadInput(t *testing.T) {
 		{"poller target not host:port", []string{"run", "poller", "--role", "client", "--target", "nothost"}, `--target "nothost": want host:port`},
 		{"memlimit fraction", []string{"run", "memlimit", "--set", "liveFraction=3"}, "parameter liveFraction: 3 is out of range; use 0.05 to 2"},
 		{"memlimit steps", []string{"run", "memlimit", "--set", "steps=0"}, "parameter steps: 0 is out of range; use 1 to 1000"},
+		{"append and pool together", []string{"run", "alloc", "--set", "appendLen=64", "--set", "pool=true"}, "appendLen builds fresh slices, pool reuses buffers; set one of them"},
 		{"stack frame not a power of two", []string{"run", "stack", "--set", "frameBytes=100"}, "parameter frameBytes: 100 is not a power of two; use 64, 128, 256, 512, 1Ki, … or 64Ki"},
 		{"stack too deep for one goroutine", []string{"run", "stack", "--set", "depth=1000000", "--set", "frameBytes=1Ki"}, "parameter depth: depth × frameBytes is 1000000Ki, over the 256Mi one goroutine's stack may hold"},
 		{"timers kind", []string{"run", "timers", "--set", "kind=cron"}, `parameter kind: "cron" is not allowed; use one of timer, ticker, sleep, afterfunc, mixed`},

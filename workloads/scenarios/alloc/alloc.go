@@ -14,7 +14,9 @@ var Spec = scenario.Spec{
 	Summary: "allocation churn over a tiny/small/large size mix, with retention and optional sync.Pool reuse",
 	Doc: "Each of `goroutines` goroutines allocates objects drawn from a size mix: tiny (8 B, pointer-free, " +
 		"served by the tiny allocator), small (16 B to `smallMax`, from the per-P size-class caches) and large " +
-		"(`largeSize`, over 32 KiB, allocated straight from the heap). A `retain` share is kept in a ring of " +
+		"(`largeSize`, over 32 KiB, allocated straight from the heap). With `appendLen` N, a small object is " +
+		"instead a slice of N elements filled by append, grown by the runtime (each growth a new array, the old one " +
+		"garbage) or, with `prealloc`, made at its final capacity. A `retain` share is kept in a ring of " +
 		"`retainSlots` per goroutine, so the live heap stays bounded while objects survive a while. With " +
 		"`pool` on, small and large buffers come from a sync.Pool and go back to it. The allocator's CPU " +
 		"share comes from a CPU profile of the measured window (samples inside runtime.mallocgc).",
@@ -39,6 +41,10 @@ var Spec = scenario.Spec{
 			Doc: "retention ring size per goroutine; bounds the live heap"},
 		{Name: "pool", Kind: scenario.Bool, Default: "false",
 			Doc: "reuse small and large buffers through sync.Pool instead of allocating"},
+		{Name: "appendLen", Kind: scenario.Int, Default: "0", Min: "0", Max: "65536",
+			Doc: "with N > 0, build each small object as a slice of N 8-byte elements by append (as code filling a result does) instead of allocating it at its size; not with pool"},
+		{Name: "prealloc", Kind: scenario.Bool, Default: "false",
+			Doc: "with appendLen, make each slice with its final capacity first (make(s, 0, N)) instead of letting append grow it"},
 	},
 	Figures: []scenario.Figure{
 		{Name: "objects/s", Unit: "1/s", Better: scenario.Higher, Doc: "objects requested per second (allocated or taken from the pool)"},
@@ -57,6 +63,8 @@ type workload struct {
 	retain              float64
 	slots               int
 	pool                bool
+	appendLen           int
+	prealloc            bool
 }
 
 // New builds the scenario from validated parameters.
@@ -66,6 +74,10 @@ func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
 	if sum == 0 {
 		return nil, &scenario.ParseError{Scenario: Spec.Name, Param: "tinyWeight",
 			Msg: "tinyWeight, smallWeight and largeWeight are all 0; give at least one a positive weight"}
+	}
+	if v.Int("appendLen") > 0 && v.Bool("pool") {
+		return nil, &scenario.ParseError{Scenario: Spec.Name, Param: "appendLen",
+			Msg: "appendLen builds fresh slices, pool reuses buffers; set one of them"}
 	}
 	return &workload{
 		goroutines: v.Int("goroutines"),
@@ -77,6 +89,8 @@ func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
 		retain:     v.Float("retain"),
 		slots:      v.Int("retainSlots"),
 		pool:       v.Bool("pool"),
+		appendLen:  v.Int("appendLen"),
+		prealloc:   v.Bool("prealloc"),
 	}, nil
 }
 

@@ -30,6 +30,7 @@ func newPools(w *workload) *pools {
 // an interface so that holding an object costs no allocation of its own.
 type obj struct {
 	t  *uint64
+	u  []uint64 // built by append (appendLen)
 	b  []byte
 	p  []*byte
 	pb *[]byte  // pooled byte buffer to give back
@@ -59,6 +60,9 @@ func (a *allocator) one() int {
 	case r < w.tiny:
 		o.t = new(uint64)
 		*o.t = uint64(a.next)
+	case r < w.small && w.appendLen > 0:
+		size = 8 * w.appendLen
+		a.appended(&o)
 	case r < w.small:
 		size = 16 + 16*a.rng.IntN((w.smallMax-16)/16+1)
 		a.small(&o, size)
@@ -95,6 +99,20 @@ func (a *allocator) small(o *obj, size int) {
 	} else {
 		o.p[0] = nil
 	}
+}
+
+// appended fills a slice of appendLen elements one append at a time, from
+// nil (the runtime grows it: about twice the final bytes allocated in all)
+// or from its final capacity (prealloc: one allocation).
+func (a *allocator) appended(o *obj) {
+	var u []uint64
+	if a.w.prealloc {
+		u = make([]uint64, 0, a.w.appendLen)
+	}
+	for i := range a.w.appendLen {
+		u = append(u, uint64(i))
+	}
+	o.u = u
 }
 
 func (a *allocator) large(o *obj) {

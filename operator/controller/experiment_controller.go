@@ -104,7 +104,7 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	}
 	pods.Items = owned(pods.Items, exp)
 	service := exp.Spec.Scenario.Name() == "service"
-	states := observe(runs, pods.Items, &exp.Status, service)
+	states := observe(runs, pods.Items, &exp.Status, service, r.Now())
 	finished := finishedRuns(states) // before schedule turns failures into retries
 	stop, wait := serversToStop(states, r.Now(), cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
 	res := ctrl.Result{RequeueAfter: wait}

@@ -37,7 +37,7 @@ func serversToStop(states []*runState, now time.Time, grace time.Duration) (stop
 			stop = append(stop, st.orphan)
 		}
 		srv, lg := st.pod, st.loadgen
-		if srv == nil || lg == nil || srv.DeletionTimestamp != nil || final(st.status.Outcome) {
+		if srv == nil || lg == nil || final(st.status.Outcome) {
 			continue
 		}
 		term := terminated(lg)
@@ -45,11 +45,14 @@ func serversToStop(states []*runState, now time.Time, grace time.Duration) (stop
 			continue
 		}
 		left := term.FinishedAt.Add(grace).Sub(now)
-		if left <= 0 {
+		if srv.DeletionTimestamp != nil {
+			// Deleted already: come back when it counts as stuck.
+			left = srv.DeletionTimestamp.Add(StuckTerminating + time.Second).Sub(now)
+		} else if left <= 0 {
 			stop = append(stop, srv)
 			continue
 		}
-		if wait == 0 || left < wait {
+		if left > 0 && (wait == 0 || left < wait) {
 			wait = left
 		}
 	}

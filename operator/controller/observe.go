@@ -27,6 +27,8 @@ type runState struct {
 	finished bool
 	// orphan is a load generator whose server is gone: it is deleted.
 	orphan *corev1.Pod
+	// now is the pass's clock.
+	now time.Time
 	// recreate is set when the latest attempt's pod was created but is not
 	// there and never ran: a stale cache or a deletion before it started;
 	// creating it again is safe either way (AlreadyExists is ignored).
@@ -42,7 +44,7 @@ func retryable(outcome string) bool {
 }
 
 // observe joins the planned runs with their pods and the previous status.
-func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, serviceRole bool) []*runState {
+func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, serviceRole bool, now time.Time) []*runState {
 	byRun := map[string][]*corev1.Pod{}
 	for i := range pods {
 		p := &pods[i]
@@ -56,7 +58,7 @@ func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, s
 	}
 	states := make([]*runState, len(runs))
 	for i, r := range runs {
-		st := &runState{run: r, status: labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending}}
+		st := &runState{run: r, now: now, status: labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending}}
 		if p, ok := prevRuns[r.ID()]; ok {
 			st.status, st.attempt = p, int(p.Attempt)
 		}
@@ -197,12 +199,16 @@ func (st *runState) observeServiceBoth(srv, lg *corev1.Pod) {
 		}
 		return
 	}
-	if !final(lo) || !final(so) {
+	stuck := deleted && !final(so) && st.now.After(srv.DeletionTimestamp.Add(StuckTerminating))
+	if !final(lo) || (!final(so) && !stuck) {
 		// The server runs: the run has started, and it has not ended until
 		// the server has reported too (serversToStop ends a server that
 		// outlives its generator).
 		s.Outcome = labv1.OutcomeRunning
 		return
+	}
+	if stuck {
+		so, ssum = labv1.OutcomeCompleted, nil // its node may be gone: do without its figures
 	}
 	st.set(lo, lr, lsum, lgEnd)
 	switch {
@@ -241,6 +247,11 @@ func deletionRequested(p *corev1.Pod) time.Time {
 	}
 	return t
 }
+
+// StuckTerminating is how long past its grace period a deleted server may
+// stay terminating (its node lost, its kubelet gone) before its run is
+// decided without it.
+const StuckTerminating = 2 * time.Minute
 
 // serverDeletedUnderLoad explains a service attempt lost with its server.
 const serverDeletedUnderLoad = "the server pod was deleted before its load generator finished"

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +49,8 @@ func TestServerDeletion(t *testing.T) {
 			pod(plan.RoleLoadgen, corev1.PodSucceeded, t0.Add(5*time.Second)), labv1.OutcomeDeleted, false},
 		{"deleted after the generator finished, still terminating", deleting(pod(plan.RoleServer, corev1.PodRunning, time.Time{}), t0.Add(25*time.Second)),
 			pod(plan.RoleLoadgen, corev1.PodSucceeded, t0.Add(5*time.Second)), labv1.OutcomeRunning, false},
+		{"deleted after the generator finished, stuck terminating (node lost)", deleting(pod(plan.RoleServer, corev1.PodRunning, time.Time{}), t0.Add(25*time.Second)),
+			pod(plan.RoleLoadgen, corev1.PodSucceeded, t0.Add(5*time.Second)), labv1.OutcomeCompleted, false},
 		{"deleted after the generator finished, ended by SIGTERM", deleting(pod(plan.RoleServer, corev1.PodFailed, t0.Add(26*time.Second)), t0.Add(25*time.Second)),
 			pod(plan.RoleLoadgen, corev1.PodSucceeded, t0.Add(5*time.Second)), labv1.OutcomeCompleted, false},
 	}
@@ -56,7 +59,11 @@ func TestServerDeletion(t *testing.T) {
 			if tt.lg.Status.Phase == corev1.PodSucceeded {
 				tt.lg.Status.ContainerStatuses[0].State.Terminated.Message = lgSummary(t)
 			}
-			st := &runState{attempt: 1, pod: tt.srv, loadgen: tt.lg, status: labv1.RunStatus{Outcome: labv1.OutcomeRunning, Attempt: 1}}
+			now := t0.Add(time.Minute) // the terminating servers' grace ends at t0+55s
+			if strings.Contains(tt.name, "stuck") {
+				now = t0.Add(5 * time.Minute)
+			}
+			st := &runState{attempt: 1, pod: tt.srv, loadgen: tt.lg, now: now, status: labv1.RunStatus{Outcome: labv1.OutcomeRunning, Attempt: 1}}
 			st.observe(true)
 			if got := st.status.Outcome; got != tt.want || (st.orphan != nil) != tt.wantOrphan {
 				t.Errorf("got %s %q (orphan %v), want %s (orphan %v)", got, st.status.Reason, st.orphan != nil, tt.want, tt.wantOrphan)

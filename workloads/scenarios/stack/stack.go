@@ -83,6 +83,9 @@ func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
 // Run cycles until ctx ends. The goroutines it starts end before it returns.
 func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
 	cycles := m.Counter("cycles", "Recurse, barrier, return and GC cycles completed.")
+	// A GC first: the stacks of goroutines that ended (and the stack
+	// cache) are released only then, and must not count in the base.
+	runtime.GC()
 	base := stackBytes()
 	c := w.startCrew()
 	defer c.stop()

@@ -11,8 +11,11 @@ CONTROLLER_TOOLS_VERSION ?= v0.23.0
 CONTROLLER_GEN := $(CURDIR)/hack/tools/bin/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 HELM_VERSION ?= v3.22.0
 HELM := $(CURDIR)/hack/tools/bin/helm-$(HELM_VERSION)
-# Test flags: CI runs the race detector.
-TEST_FLAGS ?= -race -count=1
+# Test flags: CI runs the race detector. -p 1: one test binary at a time,
+# because many tests measure CPU (throttling, latency under a quota, the
+# allocator's CPU share) and two packages at once on a small machine would
+# measure each other.
+TEST_FLAGS ?= -race -count=1 -p 1
 BENCH_TIME ?= 5s
 
 .DEFAULT_GOAL := help

@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,21 +13,16 @@ import (
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
-	"github.com/runtime-lab/runtime-lab/operator/testenv"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // workloadBin is the workload binary, built once in TestMain.
 var workloadBin string
 
 func buildWorkload(dir string) error {
-	workloadBin = filepath.Join(dir, "workload")
-	cmd := exec.Command("go", "build", "-o", workloadBin, "./workloads/cmd/workload")
-	cmd.Dir = testenv.RepoRoot()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("build workload: %w", err)
-	}
-	return nil
+	var err error
+	workloadBin, err = workloadtest.Build(dir)
+	return err
 }
 
 // workloadSpec is one workload process of the lab.
@@ -153,13 +146,8 @@ func (w *workload) deleteSandbox() {
 
 // canSandbox reports whether real cgroups can be made here, and why not.
 func canSandbox() (bool, string) {
-	sb, err := sandbox.New(fmt.Sprintf("e2e-probe-%d", os.Getpid()), sandbox.Limits{CPUQuotaMicros: 100_000})
-	if errors.Is(err, sandbox.ErrUnsupported) {
+	if err := sandbox.Probe("e2e"); err != nil {
 		return false, err.Error()
 	}
-	if err != nil {
-		return false, err.Error()
-	}
-	sb.Delete()
 	return true, ""
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
 	"github.com/runtime-lab/runtime-lab/operator/validate"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // Where the exercises live, from this package's directory.
@@ -38,12 +38,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	workload = filepath.Join(dir, "workload")
-	build := exec.Command("go", "build", "-o", workload, "github.com/runtime-lab/runtime-lab/workloads/cmd/workload")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build workload:", err)
+	if workload, err = workloadtest.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -76,14 +72,13 @@ func decode(t *testing.T, file string) *labv1.Experiment {
 // its effect.
 func requireCgroups(t *testing.T) {
 	t.Helper()
-	sb, err := sandbox.New(fmt.Sprintf("exercises-probe-%d", os.Getpid()), sandbox.Limits{})
+	err := sandbox.Probe("exercises")
 	if errors.Is(err, sandbox.ErrUnsupported) {
 		t.Skipf("exercise test skipped: it needs real cgroups (root, cgroup v1 or v2 with cpu and memory controllers): %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb.Delete()
 }
 
 // outcome is a finished short Experiment: its status and every run's

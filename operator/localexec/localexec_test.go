@@ -5,17 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"sigs.k8s.io/yaml"
+
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
-	"sigs.k8s.io/yaml"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 var workload string
@@ -25,11 +26,8 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	workload = filepath.Join(dir, "workload")
-	build := exec.Command("go", "build", "-o", workload, "github.com/runtime-lab/runtime-lab/workloads/cmd/workload")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build workload:", err)
+	if workload, err = workloadtest.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -42,14 +40,13 @@ func TestMain(m *testing.M) {
 // are about).
 func requireCgroups(t *testing.T) {
 	t.Helper()
-	sb, err := sandbox.New(fmt.Sprintf("localexec-probe-%d", os.Getpid()), sandbox.Limits{})
+	err := sandbox.Probe("localexec")
 	if errors.Is(err, sandbox.ErrUnsupported) {
 		t.Skipf("real-cgroup test skipped: %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb.Delete()
 }
 
 func load(t *testing.T, manifest string) *labv1.Experiment {

@@ -242,3 +242,14 @@ func (s *Sandbox) Delete() error {
 	}
 	return s.v1.Delete()
 }
+
+// Probe reports whether sandboxes can be made here, by making and deleting
+// one: nil, or why not (wrapping ErrUnsupported when it cannot be done here
+// at all). name tells the probe's cgroup apart.
+func Probe(name string) error {
+	sb, err := New(fmt.Sprintf("%s-probe-%d", name, os.Getpid()), Limits{CPUQuotaMicros: DefaultPeriodMicros})
+	if err != nil {
+		return err
+	}
+	return sb.Delete()
+}

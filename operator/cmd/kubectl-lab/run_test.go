@@ -15,6 +15,7 @@ import (
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 const sample = "../../../config/samples/gomaxprocs-quick.yaml"
@@ -23,11 +24,13 @@ const sample = "../../../config/samples/gomaxprocs-quick.yaml"
 func buildCLI(t *testing.T) (cli, workload string) {
 	t.Helper()
 	dir := t.TempDir()
-	cli, workload = filepath.Join(dir, "kubectl-lab"), filepath.Join(dir, "workload")
-	for bin, pkg := range map[string]string{cli: ".", workload: "github.com/runtime-lab/runtime-lab/workloads/cmd/workload"} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", pkg, err, out)
-		}
+	cli = filepath.Join(dir, "kubectl-lab")
+	if out, err := exec.Command("go", "build", "-o", cli, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build kubectl-lab: %v\n%s", err, out)
+	}
+	workload, err := workloadtest.Build(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return cli, workload
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // bin is the workload binary built once for every test in the package:
@@ -23,11 +24,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = filepath.Join(dir, "workload")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build workload:", err)
+	if bin, err = workloadtest.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()

@@ -1,0 +1,25 @@
+// Package workloadtest builds the workload binary for tests that run it as
+// users and executors do: as a separate, static process.
+package workloadtest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// Package is the workload command's import path.
+const Package = "github.com/runtime-lab/runtime-lab/workloads/cmd/workload"
+
+// Build compiles the workload binary (CGO_ENABLED=0, as in its image) into
+// dir and returns its path.
+func Build(dir string) (string, error) {
+	bin := filepath.Join(dir, "workload")
+	cmd := exec.Command("go", "build", "-o", bin, Package)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %w\n%s", Package, err, out)
+	}
+	return bin, nil
+}

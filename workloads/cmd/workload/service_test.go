@@ -84,7 +84,7 @@ func TestServiceUnderCPUQuota(t *testing.T) {
 	free.cmd.Process.Signal(syscall.SIGTERM)
 	free.wait(t)
 
-	sb := newSandbox(t, sandbox.Limits{CPUQuotaMicros: 30_000})
+	sb := newSandbox(t, sandbox.Limits{CPUQuotaMicros: 20_000})
 	file := filepath.Join(t.TempDir(), "server.json")
 	srv, addr := serveService(t, func(a ...string) *started {
 		return startCmd(t, sb.Command(bin, append(a, "--result-file", file)...), []string{"GOMAXPROCS=2"})
@@ -94,10 +94,10 @@ func TestServiceUnderCPUQuota(t *testing.T) {
 	srv.wait(t)
 	server := readSummary(t, file)
 
-	t.Logf("p99 unconstrained %.2fms, under 0.3 CPU with GOMAXPROCS=2 %.2fms; server throttled %d of %d periods",
+	t.Logf("p99 unconstrained %.2fms, under 0.2 CPU with GOMAXPROCS=2 %.2fms; server throttled %d of %d periods",
 		unconstrained.Figures["lat-p99-s"]*1e3, constrained.Figures["lat-p99-s"]*1e3, server.CPU.ThrottledPeriods, server.CPU.Periods)
-	if server.Settings.CPULimitCores != 0.3 || server.Settings.GOMAXPROCS != 2 {
-		t.Errorf("server settings: got %.2f cores and GOMAXPROCS %d, want 0.3 and 2", server.Settings.CPULimitCores, server.Settings.GOMAXPROCS)
+	if server.Settings.CPULimitCores != 0.2 || server.Settings.GOMAXPROCS != 2 {
+		t.Errorf("server settings: got %.2f cores and GOMAXPROCS %d, want 0.2 and 2", server.Settings.CPULimitCores, server.Settings.GOMAXPROCS)
 	}
 	if server.CPU.ThrottledPeriods == 0 {
 		t.Errorf("server throttled periods: got 0 of %d, want > 0", server.CPU.Periods)

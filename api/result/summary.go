@@ -3,6 +3,9 @@ package result
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"regexp"
+	"sort"
 	"time"
 )
 
@@ -169,3 +172,68 @@ func Decode(b []byte) (*Summary, error) {
 	}
 	return &s, nil
 }
+
+// MaxFigure bounds a figure's value: no measurement of this lab comes near
+// it (a byte count of an exabyte), so a larger one is damage, not data.
+const MaxFigure = 1e18
+
+// CheckFigure is the rule every figure meets: finite, non-negative and at
+// most MaxFigure.
+func CheckFigure(v float64) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Errorf("%v is not a finite number", v)
+	case v < 0:
+		return fmt.Errorf("%g: a figure is never negative", v)
+	case v > MaxFigure:
+		return fmt.Errorf("%g is above %g: no measurement of this lab is that large", v, MaxFigure)
+	}
+	return nil
+}
+
+// Check reports the first field of s that this lab's workload could not
+// have written: a missing version or scenario, a phase it never writes,
+// or a figure (its own or the runtime's, CPU or memory ones) that fails
+// CheckFigure. It names the field, in the JSON's spelling.
+func Check(s *Summary) error {
+	switch {
+	case s.Version < 1:
+		return fmt.Errorf("v: %d, want a schema version from 1 to %d", s.Version, SchemaVersion)
+	case !scenarioName.MatchString(s.Scenario):
+		return fmt.Errorf("scenario: %q is not a scenario name", s.Scenario)
+	}
+	switch s.Phase {
+	case "prepare", "warmup", "measure", "done":
+	default:
+		return fmt.Errorf("phase: %q, want prepare, warmup, measure or done", s.Phase)
+	}
+	keys := make([]string, 0, len(s.Figures))
+	for k := range s.Figures {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := CheckFigure(s.Figures[k]); err != nil {
+			return fmt.Errorf("figures[%q]: %w", k, err)
+		}
+	}
+	for name, v := range map[string]float64{
+		"warmupS": s.WarmupSeconds, "seconds": s.Seconds, "runtime.gcPerS": s.Runtime.GCCyclesPerS,
+		"runtime.gcCPU": s.Runtime.GCCPUFraction, "runtime.assistCPU": s.Runtime.GCAssistCPUFraction,
+		"runtime.userCPU": s.Runtime.UserCPUFraction, "runtime.idleCPU": s.Runtime.IdleCPUFraction,
+		"runtime.pauseP50": s.Runtime.GCPauseP50, "runtime.pauseP99": s.Runtime.GCPauseP99, "runtime.pauseMax": s.Runtime.GCPauseMax,
+		"runtime.schedP50": s.Runtime.SchedLatencyP50, "runtime.schedP99": s.Runtime.SchedLatencyP99, "runtime.schedMax": s.Runtime.SchedLatencyMax,
+		"cpu.usageS": s.CPU.UsageSeconds, "cpu.procS": s.CPU.ProcessSeconds, "cpu.cores": s.CPU.Cores,
+		"cpu.throttledS": s.CPU.ThrottledSeconds, "cpu.throttledRatio": s.CPU.ThrottledRatio,
+		"cpu.psiSome10": s.CPU.PressureSomeAvg10, "memory.psiSome10": s.Memory.PressureSomeAvg10,
+		"settings.cpuLimit": s.Settings.CPULimitCores,
+	} {
+		if err := CheckFigure(v); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// scenarioName is what a scenario's registered name looks like.
+var scenarioName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)

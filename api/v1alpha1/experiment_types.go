@@ -44,9 +44,14 @@ type ExperimentList struct {
 
 // ExperimentSpec is what to run and how to judge it.
 //
+// +runtimelab:gen-api:begin
+// +kubebuilder:validation:XValidation:rule="!has(self.objective) || self.objective.metric in (has(self.scenario.scheduler) ? ['tasks/s', 'rounds/s', 'sched-p50-s', 'sched-p99-s', 'threads', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.alloc) ? ['objects/s', 'bytes/s', 'heap-alloc-B/s', 'malloc-cpu-frac', 'gc-cpu-frac', 'cpu-cores', 'throttled-frac', 'mem-peak-B'] : has(self.scenario.gc) ? ['ops/s', 'churn-B/s', 'gc/s', 'gc-cpu-frac', 'assist-cpu-frac', 'pause-p50-s', 'pause-p99-s', 'heap-live-B', 'heap-goal-B', 'cpu-cores', 'throttled-frac', 'mem-peak-B'] : has(self.scenario.service) ? ['req/s', 'rate-frac', 'lat-p50-s', 'lat-p90-s', 'lat-p99-s', 'lat-p999-s', 'send-lag-p99-s', 'error-frac', 'lg-cpu-ms/1k-req', 'served/s', 'panics/s', 'leaked', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.poller) ? ['conns', 'msgs/s', 'rtt-p50-s', 'rtt-p99-s', 'rtt-p999-s', 'goroutines', 'bytes/conn', 'heap-B/conn', 'stack-B/conn', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.memlimit) ? ['held-B', 'churn-B/s', 'heap-live-B', 'heap-goal-B', 'gc/s', 'gc-cpu-frac', 'limiter-on', 'mem-runtime-B', 'mem-limit-frac', 'peak-limit-frac', 'oom-kills', 'cpu-cores', 'throttled-frac', 'mem-peak-B'] : has(self.scenario.stack) ? ['cycles/s', 'stack-depth-B', 'stack-gc-B', 'stack-B/goroutine', 'goroutines/MiB', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.timers) ? ['fires/s', 'late-p50-s', 'late-p99-s', 'late-max-s', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : [])",messageExpression="'spec.objective.metric: ' + self.objective.metric + ' is not a figure of the scenario; use one of ' + (has(self.scenario.scheduler) ? 'scheduler: tasks/s, rounds/s, sched-p50-s, sched-p99-s, threads, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : has(self.scenario.alloc) ? 'alloc: objects/s, bytes/s, heap-alloc-B/s, malloc-cpu-frac, gc-cpu-frac, cpu-cores, throttled-frac, mem-peak-B' : has(self.scenario.gc) ? 'gc: ops/s, churn-B/s, gc/s, gc-cpu-frac, assist-cpu-frac, pause-p50-s, pause-p99-s, heap-live-B, heap-goal-B, cpu-cores, throttled-frac, mem-peak-B' : has(self.scenario.service) ? 'service: req/s, rate-frac, lat-p50-s, lat-p90-s, lat-p99-s, lat-p999-s, send-lag-p99-s, error-frac, lg-cpu-ms/1k-req, served/s, panics/s, leaked, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : has(self.scenario.poller) ? 'poller: conns, msgs/s, rtt-p50-s, rtt-p99-s, rtt-p999-s, goroutines, bytes/conn, heap-B/conn, stack-B/conn, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : has(self.scenario.memlimit) ? 'memlimit: held-B, churn-B/s, heap-live-B, heap-goal-B, gc/s, gc-cpu-frac, limiter-on, mem-runtime-B, mem-limit-frac, peak-limit-frac, oom-kills, cpu-cores, throttled-frac, mem-peak-B' : has(self.scenario.stack) ? 'stack: cycles/s, stack-depth-B, stack-gc-B, stack-B/goroutine, goroutines/MiB, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : has(self.scenario.timers) ? 'timers: fires/s, late-p50-s, late-p99-s, late-max-s, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : 'see kubectl lab scenarios')"
+// +kubebuilder:validation:XValidation:rule="!has(self.objective) || !has(self.objective.constraints) || self.objective.constraints.all(c, c.metric in (has(self.scenario.scheduler) ? ['tasks/s', 'rounds/s', 'sched-p50-s', 'sched-p99-s', 'threads', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.alloc) ? ['objects/s', 'bytes/s', 'heap-alloc-B/s', 'malloc-cpu-frac', 'gc-cpu-frac', 'cpu-cores', 'throttled-frac', 'mem-peak-B'] : has(self.scenario.gc) ? ['ops/s', 'churn-B/s', 'gc/s', 'gc-cpu-frac', 'assist-cpu-frac', 'pause-p50-s', 'pause-p99-s', 'heap-live-B', 'heap-goal-B', 'cpu-cores', 'throttled-frac', 'mem-peak-B'] : has(self.scenario.service) ? ['req/s', 'rate-frac', 'lat-p50-s', 'lat-p90-s', 'lat-p99-s', 'lat-p999-s', 'send-lag-p99-s', 'error-frac', 'lg-cpu-ms/1k-req', 'served/s', 'panics/s', 'leaked', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.poller) ? ['conns', 'msgs/s', 'rtt-p50-s', 'rtt-p99-s', 'rtt-p999-s', 'goroutines', 'bytes/conn', 'heap-B/conn', 'stack-B/conn', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.memlimit) ? ['held-B', 'churn-B/s', 'heap-live-B', 'heap-goal-B', 'gc/s', 'gc-cpu-frac', 'limiter-on', 'mem-runtime-B', 'mem-limit-frac', 'peak-limit-frac', 'oom-kills', 'cpu-cores', 'throttled-frac', 'mem-peak-B'] : has(self.scenario.stack) ? ['cycles/s', 'stack-depth-B', 'stack-gc-B', 'stack-B/goroutine', 'goroutines/MiB', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.timers) ? ['fires/s', 'late-p50-s', 'late-p99-s', 'late-max-s', 'cpu-cores', 'throttled-frac', 'mem-peak-B', 'gc-cpu-frac'] : []))",messageExpression="'spec.objective.constraints[].metric: each must be a figure of the scenario; use one of ' + (has(self.scenario.scheduler) ? 'scheduler: tasks/s, rounds/s, sched-p50-s, sched-p99-s, threads, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : has(self.scenario.alloc) ? 'alloc: objects/s, bytes/s, heap-alloc-B/s, malloc-cpu-frac, gc-cpu-frac, cpu-cores, throttled-frac, mem-peak-B' : has(self.scenario.gc) ? 'gc: ops/s, churn-B/s, gc/s, gc-cpu-frac, assist-cpu-frac, pause-p50-s, pause-p99-s, heap-live-B, heap-goal-B, cpu-cores, throttled-frac, mem-peak-B' : has(self.scenario.service) ? 'service: req/s, rate-frac, lat-p50-s, lat-p90-s, lat-p99-s, lat-p999-s, send-lag-p99-s, error-frac, lg-cpu-ms/1k-req, served/s, panics/s, leaked, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : has(self.scenario.poller) ? 'poller: conns, msgs/s, rtt-p50-s, rtt-p99-s, rtt-p999-s, goroutines, bytes/conn, heap-B/conn, stack-B/conn, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : has(self.scenario.memlimit) ? 'memlimit: held-B, churn-B/s, heap-live-B, heap-goal-B, gc/s, gc-cpu-frac, limiter-on, mem-runtime-B, mem-limit-frac, peak-limit-frac, oom-kills, cpu-cores, throttled-frac, mem-peak-B' : has(self.scenario.stack) ? 'stack: cycles/s, stack-depth-B, stack-gc-B, stack-B/goroutine, goroutines/MiB, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : has(self.scenario.timers) ? 'timers: fires/s, late-p50-s, late-p99-s, late-max-s, cpu-cores, throttled-frac, mem-peak-B, gc-cpu-frac' : 'see kubectl lab scenarios')"
+// +runtimelab:gen-api:end
 // +kubebuilder:validation:XValidation:rule="duration(self.warmup) < duration(self.duration)",message="spec.warmup must be shorter than spec.duration; shorten warmup or lengthen duration"
 // +kubebuilder:validation:XValidation:rule="(has(self.matrix.cpu) ? size(self.matrix.cpu) : 1) * (has(self.matrix.memory) ? size(self.matrix.memory) : 1) * (has(self.matrix.gomaxprocs) ? size(self.matrix.gomaxprocs) : 1) * (has(self.matrix.gogc) ? size(self.matrix.gogc) : 1) * (has(self.matrix.gomemlimit) ? size(self.matrix.gomemlimit) : 1) * (has(self.matrix.godebug) ? size(self.matrix.godebug) : 1) * (has(self.matrix.images) ? size(self.matrix.images) : 1) * (has(self.matrix.paramSets) ? size(self.matrix.paramSets) : 1) * self.repetitions <= 1000",message="spec.matrix: the matrix times spec.repetitions makes more than 1000 runs; remove values from the matrix or lower repetitions"
 // +kubebuilder:validation:XValidation:rule="self.isolation != 'Pinned' || (has(self.nodeSelector) && size(self.nodeSelector) > 0)",message="spec.nodeSelector: isolation Pinned needs a nodeSelector naming the node(s) to run on"
+// +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !self.matrix.gomemlimit.exists(g, g.endsWith('%')) || (has(self.matrix.memory) && self.matrix.memory.all(m, has(m.limit)))",message="spec.matrix.gomemlimit: a percentage such as 90% needs a memory limit in every spec.matrix.memory entry; add the limits, or give GOMEMLIMIT as a quantity such as 200Mi"
 // +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !has(self.matrix.memory) || self.matrix.gomemlimit.all(g, g == 'none' || g.endsWith('%') || self.matrix.memory.all(m, !has(m.limit) || quantity(g).isLessThan(quantity(m.limit))))",message="spec.matrix.gomemlimit: a GOMEMLIMIT quantity must be below the smallest memory limit in spec.matrix.memory; lower it or give it as a percentage such as 90%"
 type ExperimentSpec struct {
 	// scenario is the workload to run: set exactly one block. Each block's
@@ -108,6 +113,8 @@ type ExperimentSpec struct {
 	// image is the workload image; matrix.images overrides it per variant.
 	// Empty uses the operator's default.
 	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$')",message="image is a reference such as registry.example/runtime-lab/workload:go1.26 (letters, digits and . _ / : @ + -; no spaces or control characters)"
 	Image string `json:"image,omitempty"`
 
 	// objective says which variant is best.
@@ -178,11 +185,13 @@ type Matrix struct {
 	// +kubebuilder:validation:items:Pattern=`^(none|[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?|[1-9][0-9]?%|100%)$`
 	GOMEMLIMIT []string `json:"gomemlimit,omitempty"`
 
-	// godebug lists GODEBUG values, such as "gctrace=0,madvdontneed=1".
+	// godebug lists GODEBUG values: comma-separated name=value settings
+	// such as "gctrace=0,madvdontneed=1", or "" for none.
 	// +optional
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=32
 	// +kubebuilder:validation:items:MaxLength=256
+	// +kubebuilder:validation:items:XValidation:rule="self.matches('^([A-Za-z0-9_.]+=[A-Za-z0-9_.:+-]*(,[A-Za-z0-9_.]+=[A-Za-z0-9_.:+-]*)*)?$')",message="a GODEBUG value is comma-separated name=value settings of letters, digits and _ . : + -, such as gctrace=0,madvdontneed=1 (no spaces or control characters)"
 	GODEBUG []string `json:"godebug,omitempty"`
 
 	// images lists workload images, to compare Go versions.
@@ -190,6 +199,8 @@ type Matrix struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=16
 	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=512
+	// +kubebuilder:validation:items:XValidation:rule="self.matches('^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$')",message="an image is a reference such as registry.example/runtime-lab/workload:go1.26 (letters, digits and . _ / : @ + -; no spaces or control characters)"
 	Images []string `json:"images,omitempty"`
 
 	// paramSets lists named sets of scenario parameters to sweep; each
@@ -203,6 +214,8 @@ type Matrix struct {
 
 // CPUSetting is one CPU request and limit.
 // +kubebuilder:validation:XValidation:rule="!has(self.request) || !has(self.limit) || quantity(string(self.request)).compareTo(quantity(string(self.limit))) <= 0",message="cpu request must not exceed the cpu limit"
+// +kubebuilder:validation:XValidation:rule="!has(self.limit) || quantity(string(self.limit)).compareTo(quantity('10m')) >= 0",message="cpu limit must be at least 10m: the kernel's smallest CFS quota is 1ms per 100ms period (Kubernetes raises smaller limits to it); raise the limit or leave it unset"
+// +kubebuilder:validation:XValidation:rule="!has(self.request) || quantity(string(self.request)).compareTo(quantity('0')) >= 0",message="cpu request must not be negative"
 type CPUSetting struct {
 	// request is the CPU request; unset means the limit (or none).
 	// +optional
@@ -221,13 +234,13 @@ type MemorySetting struct {
 	// (or none).
 	// +optional
 	// +kubebuilder:validation:MaxLength=16
-	// +kubebuilder:validation:XValidation:rule="isQuantity(self)",message="memory request must be a quantity such as 256Mi"
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).compareTo(quantity('0')) >= 0",message="memory request must be a quantity of at least 0, such as 256Mi"
 	Request *string `json:"request,omitempty"`
 	// limit is the memory limit, e.g. "512Mi": past it the kernel
 	// OOM-kills; unset means none.
 	// +optional
 	// +kubebuilder:validation:MaxLength=16
-	// +kubebuilder:validation:XValidation:rule="isQuantity(self)",message="memory limit must be a quantity such as 512Mi"
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).compareTo(quantity('32Mi')) >= 0",message="memory limit must be a quantity of at least 32Mi (the workload itself needs about 20Mi), such as 512Mi"
 	Limit *string `json:"limit,omitempty"`
 }
 
@@ -249,6 +262,7 @@ type Objective struct {
 	// `kubectl lab scenarios`) or cpu-cores, throttled-frac, mem-peak-B.
 	// +required
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
 	Metric string `json:"metric"`
 
 	// goal says whether lower or higher is better; unset uses the figure's
@@ -290,6 +304,7 @@ type Constraint struct {
 	// metric is the figure bounded, e.g. lat-p99-s or throttled-frac.
 	// +required
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
 	Metric string `json:"metric"`
 	// max is the highest acceptable median.
 	// +optional
@@ -311,6 +326,7 @@ type LoadGenerator struct {
 type Pyroscope struct {
 	// serverAddress is the Pyroscope URL, e.g. http://pyroscope.monitoring:4040.
 	// +required
-	// +kubebuilder:validation:Pattern=`^https?://`
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:XValidation:rule="self.matches('^https?://[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$')",message="serverAddress is an http:// or https:// URL such as http://pyroscope.monitoring:4040, without spaces or control characters"
 	ServerAddress string `json:"serverAddress"`
 }

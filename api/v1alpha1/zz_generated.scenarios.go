@@ -474,11 +474,12 @@ type StackScenario struct {
 	// +kubebuilder:validation:Maximum=1000000
 	Depth *int64 `json:"depth,omitempty"`
 
-	// frameBytes: bytes of locals in each frame; a power of two. Default 256;
-	// valid 64 to 64Ki.
+	// frameBytes: bytes of locals in each frame. Default 256; valid a power of
+	// two from 64 to 64Ki.
 	// +optional
 	// +kubebuilder:validation:MaxLength=16
 	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).compareTo(quantity('64')) >= 0 && quantity(self).compareTo(quantity('64Ki')) <= 0",message="frameBytes must be a quantity of bytes from 64 to 64Ki, such as 64Mi"
+	// +kubebuilder:validation:XValidation:rule="!isQuantity(self) || (quantity(self).isInteger() && quantity(self).asInteger() in [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536])",message="frameBytes must be a power of two from 64 to 64Ki, such as 256"
 	FrameBytes *string `json:"frameBytes,omitempty"`
 }
 

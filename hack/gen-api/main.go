@@ -20,15 +20,80 @@ import (
 
 func main() {
 	out := flag.String("out", "api/v1alpha1/zz_generated.scenarios.go", "file to write")
+	types := flag.String("types", "api/v1alpha1/experiment_types.go", "file whose generated region (the ExperimentSpec rules on figures) to rewrite")
 	flag.Parse()
-	src, err := Generate()
-	if err != nil {
+	if err := run(*out, *types); err != nil {
 		fmt.Fprintln(os.Stderr, "gen-api:", err)
 		os.Exit(1)
 	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "gen-api:", err)
-		os.Exit(1)
+}
+
+func run(out, types string) error {
+	src, err := Generate()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, src, 0o644); err != nil {
+		return err
+	}
+	old, err := os.ReadFile(types)
+	if err != nil {
+		return err
+	}
+	rewritten, err := RewriteRegion(old)
+	if err != nil {
+		return fmt.Errorf("%s: %w", types, err)
+	}
+	return os.WriteFile(types, rewritten, 0o644)
+}
+
+// The generated region of experiment_types.go: markers controller-gen
+// ignores, around the ExperimentSpec rules this program writes.
+const (
+	regionBegin = "// +runtimelab:gen-api:begin"
+	regionEnd   = "// +runtimelab:gen-api:end"
+)
+
+// RewriteRegion replaces the lines between regionBegin and regionEnd with
+// FigureRules: the objective's and constraints' metric must be a figure of
+// the chosen scenario, so the API server refuses what the recommendation
+// could not judge.
+func RewriteRegion(src []byte) ([]byte, error) {
+	text := string(src)
+	b := strings.Index(text, regionBegin+"\n")
+	e := strings.Index(text, regionEnd+"\n")
+	if b < 0 || e < b {
+		return nil, fmt.Errorf("no %q ... %q region", regionBegin, regionEnd)
+	}
+	var region strings.Builder
+	region.WriteString(regionBegin + "\n")
+	for _, r := range FigureRules(catalog.All()) {
+		region.WriteString("// " + r + "\n")
+	}
+	return []byte(text[:b] + region.String() + text[e:]), nil
+}
+
+// FigureRules are the CEL markers that tie spec.objective's metrics to the
+// chosen scenario's figures (its own and the common ones).
+func FigureRules(entries []catalog.Entry) []string {
+	var lists, names []string
+	for _, e := range entries {
+		quoted := make([]string, 0, len(e.Spec.AllFigures()))
+		for _, f := range e.Spec.FigureNames() {
+			quoted = append(quoted, "'"+f+"'")
+		}
+		lists = append(lists, fmt.Sprintf("has(self.scenario.%s) ? [%s]", e.Spec.Name, strings.Join(quoted, ", ")))
+		names = append(names, fmt.Sprintf("has(self.scenario.%s) ? '%s: %s'", e.Spec.Name, e.Spec.Name, strings.Join(e.Spec.FigureNames(), ", ")))
+	}
+	figs := "(" + strings.Join(lists, " : ") + " : [])"
+	valid := "(" + strings.Join(names, " : ") + " : 'see kubectl lab scenarios')"
+	return []string{
+		fmt.Sprintf("+kubebuilder:validation:XValidation:rule=%q,messageExpression=%q",
+			"!has(self.objective) || self.objective.metric in "+figs,
+			"'spec.objective.metric: ' + self.objective.metric + ' is not a figure of the scenario; use one of ' + "+valid),
+		fmt.Sprintf("+kubebuilder:validation:XValidation:rule=%q,messageExpression=%q",
+			"!has(self.objective) || !has(self.objective.constraints) || self.objective.constraints.all(c, c.metric in "+figs+")",
+			"'spec.objective.constraints[].metric: each must be a figure of the scenario; use one of ' + "+valid),
 	}
 }
 
@@ -125,7 +190,12 @@ func writeBlock(b *bytes.Buffer, s *scenario.Spec) error {
 func fieldType(p scenario.Param) (string, []string, error) {
 	switch p.Kind {
 	case scenario.Int:
-		return "*int64", []string{"+kubebuilder:validation:Minimum=" + p.Min, "+kubebuilder:validation:Maximum=" + p.Max}, nil
+		m := []string{"+kubebuilder:validation:Minimum=" + p.Min, "+kubebuilder:validation:Maximum=" + p.Max}
+		if p.PowerOfTwo {
+			m = append(m, fmt.Sprintf("+kubebuilder:validation:XValidation:rule=%q,message=%q",
+				"self in "+intList(p.PowersOfTwo()), p.Name+" must be "+p.Bounds()))
+		}
+		return "*int64", m, nil
 	case scenario.Float:
 		return "*float64", []string{"+kubebuilder:validation:Minimum=" + p.Min, "+kubebuilder:validation:Maximum=" + p.Max}, nil
 	case scenario.Bool:
@@ -141,9 +211,15 @@ func fieldType(p scenario.Param) (string, []string, error) {
 		// int-or-string fields, and an unbounded string makes the CEL cost
 		// estimate of parsing it exceed the API server's budget.
 		rule := fmt.Sprintf("isQuantity(self) && quantity(self).compareTo(quantity('%s')) >= 0 && quantity(self).compareTo(quantity('%s')) <= 0", p.Min, p.Max)
-		return "*string", []string{"+kubebuilder:validation:MaxLength=16",
+		m := []string{"+kubebuilder:validation:MaxLength=16",
 			fmt.Sprintf("+kubebuilder:validation:XValidation:rule=%q,message=%q",
-				rule, p.Name+" must be a quantity of bytes from "+p.Min+" to "+p.Max+", such as 64Mi")}, nil
+				rule, p.Name+" must be a quantity of bytes from "+p.Min+" to "+p.Max+", such as 64Mi")}
+		if p.PowerOfTwo {
+			m = append(m, fmt.Sprintf("+kubebuilder:validation:XValidation:rule=%q,message=%q",
+				"!isQuantity(self) || (quantity(self).isInteger() && quantity(self).asInteger() in "+intList(p.PowersOfTwo())+")",
+				p.Name+" must be "+p.Bounds()+", such as "+p.Default))
+		}
+		return "*string", m, nil
 	}
 	return "", nil, fmt.Errorf("parameter %s: unknown kind %q", p.Name, p.Kind)
 }
@@ -166,6 +242,15 @@ func writeAccessors(b *bytes.Buffer, entries []catalog.Entry) {
 	}
 	b.WriteString("\t}\n\treturn p\n}\n\n")
 	b.WriteString("// durationText renders a duration in ASCII, as the workload parses it.\nfunc durationText(d metav1.Duration) string {\n\treturn strings.ReplaceAll(d.Duration.String(), \"µ\", \"u\")\n}\n\n")
+}
+
+// intList is a CEL list literal of whole numbers.
+func intList(ns []int64) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = fmt.Sprint(n)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 func formatExpr(k scenario.Kind, f string) string {

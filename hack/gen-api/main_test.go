@@ -21,6 +21,17 @@ func TestGeneratedAPIIsUpToDate(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Error("api/v1alpha1/zz_generated.scenarios.go is stale: run `make generate manifests` and commit the result")
 	}
+	types, err := os.ReadFile("../../api/v1alpha1/experiment_types.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewritten, err := RewriteRegion(types)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(types, rewritten) {
+		t.Error("the generated figure rules in api/v1alpha1/experiment_types.go are stale: run `make generate manifests` and commit the result")
+	}
 }
 
 func TestGoName(t *testing.T) {

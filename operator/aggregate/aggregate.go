@@ -12,17 +12,19 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 // Confidence is the level of the reported intervals.
 const Confidence = 0.95
 
-// Common figures every run reports besides its scenario's own.
+// Common figures every run reports besides its scenario's own
+// (scenario.CommonFigures describes them).
 const (
-	FigureCores     = "cpu-cores"
-	FigureThrottled = "throttled-frac"
-	FigureMemPeak   = "mem-peak-B"
-	FigureGCCPU     = "gc-cpu-frac"
+	FigureCores     = scenario.FigureCores
+	FigureThrottled = scenario.FigureThrottled
+	FigureMemPeak   = scenario.FigureMemPeak
+	FigureGCCPU     = scenario.FigureGCCPU
 )
 
 // RunSummary keeps the figures of a result summary that the status holds.

@@ -91,8 +91,28 @@ func summary(ops float64, partial bool) string {
 }
 
 // kubelet sets a pod's status the way the kubelet reports a finished
-// container.
+// container. A result summary in message gets the limits of the pod's
+// container as its settings, as the workload reads them from the cgroup
+// the kubelet made.
 func kubelet(t *testing.T, p *corev1.Pod, phase corev1.PodPhase, reason string, exit int32, message string) {
+	t.Helper()
+	if s, err := result.Decode([]byte(message)); err == nil && message != "" {
+		lim := p.Spec.Containers[0].Resources.Limits
+		s.Settings.CgroupVersion = 2
+		s.Settings.CPULimitCores = float64(lim.Cpu().MilliValue()) / 1000
+		s.Settings.MemoryLimitBytes = lim.Memory().Value()
+		b, err := result.Encode(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		message = string(b)
+	}
+	unenforced(t, p, phase, reason, exit, message)
+}
+
+// unenforced is kubelet without touching the summary: a workload that did
+// not run under its pod's limits.
+func unenforced(t *testing.T, p *corev1.Pod, phase corev1.PodPhase, reason string, exit int32, message string) {
 	t.Helper()
 	p.Status.Phase = phase
 	p.Status.PodIP = "10.1.2.3"
@@ -268,6 +288,25 @@ func TestDeletedRunningPodIsRecorded(t *testing.T) {
 	})
 }
 
+// TestRunNotUnderItsLimitsIsNoResult: a workload that completed but saw
+// no limits in its cgroup (a kubelet that did not enforce the pod's, a
+// LimitRange that changed them) measured something else; it is an Error
+// naming both, never a result under the variant's knobs.
+func TestRunNotUnderItsLimitsIsNoResult(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) { e.Spec.Matrix.GOMAXPROCS = nil })
+	ps := waitPods(t, ns, 1)
+	unenforced(t, &ps[0], corev1.PodSucceeded, "Completed", 0, summary(7, false))
+	eventually(t, "an Error naming the limits", func() (bool, error) {
+		run := get(t, e).Status.Variants[0].Runs[0]
+		return strings.Contains(run.Reason, "limits not enforced (cpu 500m asked, none seen; memory 256Mi asked, none seen"), nil
+	})
+	if st := get(t, e).Status; st.Runs.Succeeded != 0 || len(st.Variants[0].Aggregates) != 0 {
+		t.Errorf("got %d succeeded and aggregates %v, want none from a run that did not run under its limits", st.Runs.Succeeded, st.Variants[0].Aggregates)
+	}
+}
+
 func TestTTLDeletesPodsAndKeepsResults(t *testing.T) {
 	startManager(t)
 	ns := namespace(t)
@@ -287,10 +326,14 @@ func TestTTLDeletesPodsAndKeepsResults(t *testing.T) {
 func TestPlanningErrorFailsTheExperiment(t *testing.T) {
 	startManager(t)
 	ns := namespace(t)
-	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) { e.Spec.Objective.Metric = "latency" })
+	// The API server cannot tell a parameter set's block from the
+	// scenario's (they are separate fields); planning can.
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		e.Spec.Matrix.ParamSets = []labv1.ParamSet{{Name: "x", Scenario: labv1.ScenarioSpec{Alloc: &labv1.AllocScenario{}}}}
+	})
 	eventually(t, "Failed", func() (bool, error) {
 		c := meta.FindStatusCondition(get(t, e).Status.Conditions, labv1.ConditionFailed)
-		return c != nil && c.Status == metav1.ConditionTrue && strings.Contains(c.Message, `spec.objective.metric "latency": not a figure of gc`), nil
+		return c != nil && c.Status == metav1.ConditionTrue && strings.Contains(c.Message, `spec.matrix.paramSets[0] (x): its block is "alloc"`), nil
 	})
 	if n := len(pods(t, ns)); n != 0 {
 		t.Errorf("got %d pods, want none for an Experiment that cannot be planned", n)

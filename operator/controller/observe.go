@@ -81,6 +81,14 @@ func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, s
 	return states
 }
 
+// knobs are the limits the run's workload (or server) must run under.
+func (st *runState) knobs() *labv1.Knobs {
+	if st.run.Variant == nil {
+		return nil
+	}
+	return &st.run.Variant.Knobs
+}
+
 // observe updates the run's status from its pods.
 func (st *runState) observe(serviceRole bool) {
 	s := &st.status
@@ -104,7 +112,7 @@ func (st *runState) observe(serviceRole bool) {
 	case st.pod == nil:
 		st.observeMissing()
 	default:
-		outcome, reason, sum := podOutcome(st.pod)
+		outcome, reason, sum := podOutcome(st.pod, st.knobs())
 		st.set(outcome, reason, sum, terminated(st.pod))
 	}
 	st.finished = final(s.Outcome)
@@ -149,7 +157,7 @@ func (st *runState) observeService() {
 	case srv == nil && lg == nil:
 		st.observeMissing()
 	case srv == nil:
-		lo, lr, lsum := podOutcome(lg)
+		lo, lr, lsum := podOutcome(lg, nil)
 		if !final(lo) {
 			// The generator would go on against an address nobody serves;
 			// it goes, and a retry makes both pods again.
@@ -167,7 +175,7 @@ func (st *runState) observeService() {
 			s.Outcome, s.Reason = loadgenFailed(lo, lr)
 		}
 	case lg == nil:
-		outcome, reason, _ := podOutcome(srv)
+		outcome, reason, _ := podOutcome(srv, st.knobs())
 		if !final(outcome) {
 			s.Outcome = outcome
 			return
@@ -188,8 +196,8 @@ func (st *runState) observeService() {
 // the attempt.
 func (st *runState) observeServiceBoth(srv, lg *corev1.Pod) {
 	s := &st.status
-	lo, lr, lsum := podOutcome(lg)
-	so, sr, ssum := podOutcome(srv)
+	lo, lr, lsum := podOutcome(lg, nil)
+	so, sr, ssum := podOutcome(srv, st.knobs())
 	lgEnd := terminated(lg)
 	deleted := srv.DeletionTimestamp != nil && so != labv1.OutcomeOOMKilled
 	if deleted && (lgEnd == nil || deletionRequested(srv).Before(lgEnd.FinishedAt.Time)) {
@@ -259,18 +267,26 @@ const serverDeletedUnderLoad = "the server pod was deleted before its load gener
 // serverFiguresMissing explains a completed service run without its server's figures.
 const serverFiguresMissing = "the server pod was gone before it reported: the server's figures are missing"
 
-// podOutcome reads a pod the way the kubelet reports it.
-func podOutcome(p *corev1.Pod) (outcome, reason string, sum *labv1.RunSummary) {
+// podOutcome reads a pod the way the kubelet reports it. knobs, when not
+// nil, are the limits the pod's workload must have run under
+// (expstatus.LimitsSeen): a pod that completed under others is an Error.
+func podOutcome(p *corev1.Pod, knobs *labv1.Knobs) (outcome, reason string, sum *labv1.RunSummary) {
 	term := terminated(p)
+	var full *result.Summary
 	if term != nil && term.Message != "" {
 		if s, err := result.Decode([]byte(strings.TrimSpace(term.Message))); err == nil {
-			sum = aggregate.RunSummary(s)
+			full, sum = s, aggregate.RunSummary(s)
 		}
 	}
 	switch p.Status.Phase {
 	case corev1.PodSucceeded:
 		if sum == nil {
 			return labv1.OutcomeError, "the workload exited 0 without a result summary", nil
+		}
+		if knobs != nil {
+			if why := expstatus.LimitsSeen(*knobs, full.Settings); why != "" {
+				return labv1.OutcomeError, expstatus.ClipReason(why), sum
+			}
 		}
 		return labv1.OutcomeCompleted, "", sum
 	case corev1.PodFailed:

@@ -42,6 +42,29 @@ type Options struct {
 // of the finished runs were kept.
 var ErrInterrupted = errors.New("interrupted: finished runs are kept")
 
+// Check reports, before anything is created, what would stop exp from
+// running here: a matrix that cannot be planned, an objective that cannot
+// be judged, a variant whose Go settings or limits cannot be applied.
+// Errors name the field.
+func Check(exp *labv1.Experiment) error {
+	variants, err := plan.Variants(&exp.Spec)
+	if err != nil {
+		return err
+	}
+	if _, err := recommend.Resolve(&exp.Spec); err != nil {
+		return err
+	}
+	for i := range variants {
+		if _, err := plan.GoEnv(&variants[i]); err != nil {
+			return err
+		}
+		if _, err := limits(&variants[i]); err != nil {
+			return fmt.Errorf("variant %s: %w", variants[i].Name, err)
+		}
+	}
+	return nil
+}
+
 // Run executes every run of exp and fills its status. It returns
 // ErrInterrupted when ctx ends first. When saving the results fails it
 // stops the runs, waits for them, saves once more and returns the error.

@@ -208,7 +208,7 @@ spec:
 	if took := time.Since(began); took > 20*time.Second {
 		t.Errorf("Run took %s, want the in-flight run stopped at once", took)
 	}
-	saved, err := resultsdir.LoadExperiment(dir)
+	saved, err := resultsdir.LoadExperiment(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,7 +98,7 @@ spec:
 	if runs["v000-r0"].CPU.ThrottledPeriods == 0 {
 		t.Error("v000 (GOMAXPROCS 2 over a quarter CPU): got no throttled period, want some")
 	}
-	saved, err := resultsdir.LoadExperiment(dir)
+	saved, err := resultsdir.LoadExperiment(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ spec:
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("got %v, want ErrInterrupted", err)
 	}
-	saved, err := resultsdir.LoadExperiment(dir)
+	saved, err := resultsdir.LoadExperiment(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,6 +75,9 @@ func (e *executor) runWorkload(ctx context.Context, sb *sandbox.Sandbox, r plan.
 	st.Reason = expstatus.ClipReason(st.Reason)
 	if s := p.summary(); s != nil {
 		st.Summary = aggregate.RunSummary(s)
+		if why := expstatus.LimitsSeen(r.Variant.Knobs, s.Settings); why != "" && st.Outcome == labv1.OutcomeCompleted {
+			st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason(why)
+		}
 	}
 	e.appendBench(p.stdout.Bytes())
 }
@@ -124,6 +127,9 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 		var server *labv1.RunSummary // nil: the server's figures are missing, not the generator's
 		if ss := srv.summary(); ss != nil {
 			server = aggregate.RunSummary(ss)
+			if why := expstatus.LimitsSeen(r.Variant.Knobs, ss.Settings); why != "" && st.Outcome == labv1.OutcomeCompleted {
+				st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason("server: "+why)
+			}
 		}
 		aggregate.MergeServer(st.Summary, server)
 		if st.Outcome == labv1.OutcomeCompleted && st.Reason == "" {

@@ -59,33 +59,12 @@ func Resolve(spec *labv1.ExperimentSpec) (Objective, error) {
 	return o, nil
 }
 
-// common are the figures every scenario reports, and their directions.
-var common = map[string]scenario.Better{
-	aggregate.FigureCores: scenario.Lower, aggregate.FigureThrottled: scenario.Lower,
-	aggregate.FigureMemPeak: scenario.Lower, aggregate.FigureGCCPU: scenario.Lower,
-}
-
 func direction(s *scenario.Spec, figure string) (scenario.Better, bool) {
-	for _, f := range s.Figures {
-		if f.Name == figure {
-			return f.Better, true
-		}
-	}
-	b, ok := common[figure]
-	return b, ok
+	f, ok := s.Figure(figure)
+	return f.Better, ok
 }
 
-func figureNames(s *scenario.Spec) []string {
-	var names []string
-	for _, f := range s.Figures {
-		names = append(names, f.Name)
-	}
-	for k := range common {
-		names = append(names, k)
-	}
-	sort.Strings(names[len(s.Figures):])
-	return names
-}
+func figureNames(s *scenario.Spec) []string { return s.FigureNames() }
 
 // candidate is a variant that passed every constraint.
 type candidate struct {

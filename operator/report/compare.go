@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/perf/benchmath"
 
+	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
@@ -40,7 +41,7 @@ func Compare(w io.Writer, a, b *labv1.Experiment) error {
 			a.Name, b.Name, a.Name, strings.Join(onlyA, ", "), b.Name, strings.Join(onlyB, ", "))
 	}
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "A: %s\nB: %s\n", describeSide(a), describeSide(b))
+	fmt.Fprintf(&buf, "A: %s\nB: %s\n", safetext.Line(describeSide(a)), safetext.Line(describeSide(b)))
 	buf.WriteString("Medians ± 95% CI over completed runs; vs A is B's change, ~ when not significant (Mann-Whitney U, α=0.05).\n")
 	for _, f := range figures(a) {
 		if err := writeFigureComparison(&buf, f, pairs); err != nil {
@@ -52,7 +53,7 @@ func Compare(w io.Writer, a, b *labv1.Experiment) error {
 		names []string
 	}{{"A", onlyA}, {"B", onlyB}} {
 		if len(only.names) > 0 {
-			fmt.Fprintf(&buf, "\nOnly in %s: %s\n", only.side, strings.Join(only.names, "; "))
+			fmt.Fprintf(&buf, "\nOnly in %s: %s\n", only.side, safetext.Line(strings.Join(only.names, "; ")))
 		}
 	}
 	_, err := w.Write(buf.Bytes())
@@ -115,7 +116,7 @@ func writeFigureComparison(buf *bytes.Buffer, f scenario.Figure, pairs []pair) e
 			continue
 		}
 		line, ca, cb := compareSamples(f, sa, sb)
-		lines = append(lines, p.label+"\t"+line)
+		lines = append(lines, safetext.Line(p.label)+"\t"+line)
 		if ca > 0 && cb > 0 {
 			centersA, centersB = append(centersA, ca), append(centersB, cb)
 		}

@@ -22,33 +22,17 @@ func (e *InputError) Error() string { return e.msg }
 
 func inputErrorf(format string, a ...any) error { return &InputError{fmt.Sprintf(format, a...)} }
 
-// commonFigures are reported by every run besides its scenario's own (see
-// aggregate.RunSummary); the catalogue does not describe them, so their
-// units live here.
-var commonFigures = []scenario.Figure{
-	{Name: aggregate.FigureCores, Unit: "cores", Better: scenario.Lower, Doc: "CPU cores the container used (cgroup)"},
-	{Name: aggregate.FigureThrottled, Unit: "ratio", Better: scenario.Lower, Doc: "share of CFS periods throttled"},
-	{Name: aggregate.FigureMemPeak, Unit: "B", Better: scenario.Lower, Doc: "peak memory of the container (cgroup)"},
-	{Name: aggregate.FigureGCCPU, Unit: "ratio", Better: scenario.Lower, Doc: "share of available CPU the GC used"},
-}
-
 // CommonFigures describes the figures every run reports besides its
 // scenario's own.
-func CommonFigures() []scenario.Figure { return slices.Clone(commonFigures) }
+func CommonFigures() []scenario.Figure { return slices.Clone(scenario.CommonFigures) }
 
 // figures lists the figures of the Experiment's scenario in catalogue
 // order, then the common ones it does not already declare.
 func figures(exp *labv1.Experiment) []scenario.Figure {
-	var out []scenario.Figure
-	if e, ok := catalog.Lookup(exp.Spec.Scenario.Name()); ok {
-		out = append(out, e.Spec.Figures...)
+	if e, ok := catalog.Lookup(scenarioName(exp)); ok {
+		return e.Spec.AllFigures()
 	}
-	for _, c := range commonFigures {
-		if !slices.ContainsFunc(out, func(f scenario.Figure) bool { return f.Name == c.Name }) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return CommonFigures()
 }
 
 // lookupFigure finds a figure by name, or says which names are valid.

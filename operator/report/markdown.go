@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/recommend"
@@ -177,4 +178,6 @@ func writeFailedRuns(b *bytes.Buffer, exp *labv1.Experiment) {
 }
 
 // mdEscape keeps a value from breaking a table row or turning into markup.
-var mdEscape = strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "\n", " ").Replace
+// mdEscape keeps any text one plain Markdown table cell or line: controls
+// and newlines escaped, markup characters quoted.
+var mdEscape = safetext.Markdown

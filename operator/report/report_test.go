@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"os"
@@ -18,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // load reads a fixture results directory under testdata/.
 func load(t *testing.T, name string) *labv1.Experiment {
 	t.Helper()
-	exp, err := resultsdir.LoadExperiment(filepath.Join("testdata", name))
+	exp, err := resultsdir.LoadExperiment(context.Background(), filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

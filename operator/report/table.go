@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
@@ -99,7 +100,7 @@ func Table(w io.Writer, exp *labv1.Experiment, figures []string) error {
 		return err
 	}
 	var b bytes.Buffer
-	fmt.Fprintln(&b, title(exp))
+	fmt.Fprintln(&b, safetext.Line(title(exp)))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	head := []string{"", "VARIANT", "KNOBS", "RUNS"}
 	for _, f := range g.figures {
@@ -111,14 +112,14 @@ func Table(w io.Writer, exp *labv1.Experiment, figures []string) error {
 		if r.best {
 			mark = "*"
 		}
-		cells := append([]string{mark, r.name, r.knobs, r.runs}, r.cells...)
+		cells := append([]string{mark, safetext.Line(r.name), safetext.Line(r.knobs), r.runs}, r.cells...)
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(&b, "Medians over completed runs, with [95% CI] or (n=runs) when too few runs for one; * is recommended.")
-	fmt.Fprintln(&b, recommendationLine(exp))
+	fmt.Fprintln(&b, safetext.Line(recommendationLine(exp)))
 	_, err = w.Write(b.Bytes())
 	return err
 }

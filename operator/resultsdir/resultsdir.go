@@ -1,12 +1,13 @@
 package resultsdir
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"regexp"
 	"strings"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
+	"github.com/runtime-lab/runtime-lab/operator/validate"
 )
 
 // File and folder names inside a results directory.
@@ -66,40 +69,89 @@ func SaveExperiment(dir string, exp *labv1.Experiment) error {
 	return writeAtomic(filepath.Join(dir, ExperimentFile), b)
 }
 
-// LoadExperiment reads DIR/experiment.yaml.
-func LoadExperiment(dir string) (*labv1.Experiment, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ExperimentFile))
+// LoadExperiment reads DIR/experiment.yaml, which someone else may have
+// handed over, and trusts nothing in it: it must be one strict YAML
+// document of an Experiment that passes the API server's own validation
+// (spec, status and metadata), and its status must be one the executors
+// could have written (expstatus.Check: the plan's variants, counts that
+// add up, finite non-negative figures). An error names the file and the
+// field.
+func LoadExperiment(ctx context.Context, dir string) (*labv1.Experiment, error) {
+	path := filepath.Join(dir, ExperimentFile)
+	b, err := validate.ReadFile(path, validate.MaxStoredBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a results directory: %w", dir, err)
 	}
-	var exp labv1.Experiment
-	if err := yaml.UnmarshalStrict(b, &exp); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ExperimentFile), err)
+	v, err := validate.New()
+	if err != nil {
+		return nil, err
 	}
-	return &exp, nil
+	exp, err := v.DecodeStored(ctx, b)
+	if err != nil {
+		return nil, &DamagedError{Path: path, Err: err}
+	}
+	if errs := expstatus.Check(exp); len(errs) > 0 {
+		return nil, &DamagedError{Path: path, Err: errs.ToAggregate()}
+	}
+	return exp, nil
 }
+
+// DamagedError is a results directory file that does not hold what the
+// executors write: damaged, truncated or made by hand.
+type DamagedError struct {
+	Path string
+	Err  error
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("%s: not a results file the lab wrote (damaged or edited): %v", e.Path, e.Err)
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
 
 // RunPath is where a run's summary goes.
 func RunPath(dir, runID string) string { return filepath.Join(dir, RunsDir, runID+".json") }
 
-// LoadRuns reads every run summary, keyed by run ID.
+// runFile names a run's summary file: a run ID, and -server for a service
+// run's server.
+var runFile = regexp.MustCompile(`^v[0-9]{3,5}-r[0-9]{1,3}(-server)?\.json$`)
+
+// maxRunBytes bounds a run summary file (the workload writes at most 4 KiB).
+const maxRunBytes = 64 << 10
+
+// LoadRuns reads every run summary, keyed by run ID. Each must be a
+// summary this lab's workload could have written: a known schema
+// version, finite non-negative figures, under 64 KiB, in a file named for
+// its run. An error names the file and the field.
 func LoadRuns(dir string) (map[string]*result.Summary, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, RunsDir, "*.json"))
+	entries, err := os.ReadDir(filepath.Join(dir, RunsDir))
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(paths)
 	out := map[string]*result.Summary{}
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
 		}
-		s, err := result.Decode(b)
+		p := filepath.Join(dir, RunsDir, e.Name())
+		if !runFile.MatchString(e.Name()) {
+			return nil, &DamagedError{Path: p, Err: fmt.Errorf("not a run's file name (v000-r0.json, v000-r0-server.json)")}
+		}
+		b, err := validate.ReadFile(p, maxRunBytes)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		out[strings.TrimSuffix(filepath.Base(p), ".json")] = s
+		if len(b) > maxRunBytes {
+			return nil, &DamagedError{Path: p, Err: fmt.Errorf("over %d bytes", maxRunBytes)}
+		}
+		s, err := result.Decode(b)
+		if err != nil {
+			return nil, &DamagedError{Path: p, Err: err}
+		}
+		if err := result.Check(s); err != nil {
+			return nil, &DamagedError{Path: p, Err: err}
+		}
+		out[strings.TrimSuffix(e.Name(), ".json")] = s
 	}
 	return out, nil
 }

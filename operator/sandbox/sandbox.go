@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/containerd/cgroups/v3/cgroup1"
 	"github.com/containerd/cgroups/v3/cgroup2"
 	"github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 )
@@ -41,6 +44,7 @@ type Sandbox struct {
 	v1Dirs  map[string]string // controller → directory
 	v2      *cgroup2.Manager
 	v2Dir   string
+	v2FD    *os.File // the v2 directory, opened: a child starts in it (clone3 CLONE_INTO_CGROUP)
 }
 
 // ErrUnsupported means no cgroup can be created here: not root, or no
@@ -50,9 +54,26 @@ var ErrUnsupported = errors.New("cannot create cgroups here")
 // controllersV1 are the v1 hierarchies a sandbox joins.
 var controllersV1 = []cgroup1.Name{cgroup1.Cpu, cgroup1.Cpuacct, cgroup1.Memory}
 
+// validName is what a sandbox's name may be: one path element of letters,
+// digits, '.', '_' and '-', starting with a letter or digit, so it can
+// never climb out of Parent ("..") or reach a shell or a file as anything
+// but a name.
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$`)
+
+// ErrBadName means a sandbox name is not one path element of safe characters.
+var ErrBadName = errors.New("invalid sandbox name")
+
 // New creates the cgroup Parent/name with limits l. It fails, wrapping
 // fs.ErrExist, when that cgroup exists already: a sandbox is never shared.
+// name must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 200 characters,
+// without ".."); callers derive it from validated names, and New checks it
+// again. Once created, every directory is checked to be a cgroup (on a
+// cgroup filesystem, under its hierarchy's root) whose limits read back
+// as written: a sandbox that would not enforce l is never returned.
 func New(name string, l Limits) (*Sandbox, error) {
+	if !validName.MatchString(name) || strings.Contains(name, "..") {
+		return nil, fmt.Errorf("%w %q: want letters, digits, '.', '_' or '-' (at most 200, no \"..\")", ErrBadName, name)
+	}
 	if l.CPUPeriodMicros == 0 {
 		l.CPUPeriodMicros = DefaultPeriodMicros
 	}
@@ -72,6 +93,10 @@ func New(name string, l Limits) (*Sandbox, error) {
 		err = fmt.Errorf("%w: no cgroup filesystem mounted", ErrUnsupported)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.verify(l); err != nil {
+		s.Delete()
 		return nil, err
 	}
 	return s, nil
@@ -113,7 +138,11 @@ func (s *Sandbox) newV1(l Limits) error {
 	}
 	cg, err := cgroup1.New(cgroup1.StaticPath(path), resourcesV1(l), cgroup1.WithHierarchy(hier))
 	if err != nil {
-		os.Remove(s.v1Dirs["memory"])
+		// containerd/cgroups may have made some controllers' directories
+		// before the one that refused its limits: none may stay behind.
+		for _, d := range s.v1Dirs {
+			os.Remove(d)
+		}
 		return fmt.Errorf("create cgroup v1 %s: %w", path, err)
 	}
 	s.version, s.v1 = 1, cg
@@ -171,7 +200,12 @@ func (s *Sandbox) newV2(l Limits, mountpoint, group string) error {
 		os.Remove(dir)
 		return fmt.Errorf("create cgroup v2 %s: %w", group, err)
 	}
-	s.version, s.v2, s.v2Dir = 2, m, dir
+	fd, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		m.Delete()
+		return fmt.Errorf("open cgroup v2 %s: %w", dir, err)
+	}
+	s.version, s.v2, s.v2Dir, s.v2FD = 2, m, dir, fd
 	return nil
 }
 
@@ -222,25 +256,96 @@ func (s *Sandbox) Reader() *cgroup.Reader {
 	return cgroup.NewV1(s.v1Dirs["cpu"], s.v1Dirs["cpuacct"], s.v1Dirs["memory"])
 }
 
+// joinScript is the fixed shell text that puts a cgroup v1 sandbox's
+// process into its cgroups before exec: the cgroup.procs files and the
+// command are its arguments ("$1" ...), never part of the script, so no
+// name or path can be read as shell syntax.
+const joinScript = `n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 126; shift; n=$((n-1)); done; exec "$@"`
+
 // Command returns a command that runs name with args inside the sandbox
-// from its first instruction: a shell joins the cgroup, then execs it. The
-// runtime must start inside, as GOMAXPROCS is derived from the CPU quota at
-// startup.
+// from its first instruction, as the runtime derives GOMAXPROCS from the
+// CPU quota at startup. On cgroup v2 the kernel starts the process in the
+// cgroup (clone3 with CLONE_INTO_CGROUP: SysProcAttr.UseCgroupFD); on v1,
+// /bin/sh runs joinScript, which writes its own PID into each controller's
+// cgroup.procs and then execs name.
 func (s *Sandbox) Command(name string, args ...string) *exec.Cmd {
-	var join []string
-	for _, d := range s.Dirs() {
-		join = append(join, fmt.Sprintf("echo $$ > '%s'", filepath.Join(d, "cgroup.procs")))
+	if s.version == 2 {
+		cmd := exec.Command(name, args...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(s.v2FD.Fd())}
+		return cmd
 	}
-	script := strings.Join(join, " && ") + ` && exec "$0" "$@"`
-	return exec.Command("/bin/sh", append([]string{"-c", script, name}, args...)...)
+	sh := []string{"-c", joinScript, "runtimelab-join", strconv.Itoa(len(s.v1Dirs))}
+	for _, d := range s.Dirs() {
+		sh = append(sh, filepath.Join(d, "cgroup.procs"))
+	}
+	cmd := exec.Command("/bin/sh", append(append(sh, name), args...)...)
+	return cmd
 }
 
 // Delete removes the cgroup; its processes must have exited.
 func (s *Sandbox) Delete() error {
 	if s.version == 2 {
+		if s.v2FD != nil {
+			s.v2FD.Close()
+		}
 		return s.v2.Delete()
 	}
 	return s.v1.Delete()
+}
+
+// verify checks that every directory of the sandbox is a cgroup — on a
+// cgroup filesystem — and that its limits read back as l asks, so a
+// sandbox that would not enforce them (a path outside the hierarchy, a
+// controller that ignored a write) is refused rather than run in.
+func (s *Sandbox) verify(l Limits) error {
+	for _, d := range s.Dirs() {
+		var st unix.Statfs_t
+		if err := unix.Statfs(d, &st); err != nil {
+			return fmt.Errorf("cgroup %s: %w", d, err)
+		}
+		if st.Type != unix.CGROUP_SUPER_MAGIC && st.Type != unix.CGROUP2_SUPER_MAGIC {
+			return fmt.Errorf("%s is not on a cgroup filesystem (type %#x): it would enforce no limit", d, st.Type)
+		}
+		if filepath.Base(d) != s.name && filepath.Base(d) != Parent+"-"+s.name {
+			return fmt.Errorf("cgroup %s is not the sandbox %s", d, s.name)
+		}
+	}
+	got, err := s.Reader().Read()
+	if err != nil {
+		return fmt.Errorf("read back the limits of cgroup %s: %w", s.name, err)
+	}
+	return CheckLimits(l, got.CPUQuotaMicros, got.CPUPeriodMicros, got.MemoryLimitBytes)
+}
+
+// memorySlack is how far a memory limit may read back from what was
+// written: the kernel rounds it down to a whole page (64 KiB on some arm64
+// kernels).
+const memorySlack = 64 << 10
+
+// CheckLimits compares the limits l asks for with a cgroup's as read back
+// (quota -1 and memory -1 mean unlimited), and says which differ.
+func CheckLimits(l Limits, quota, period, memory int64) error {
+	wantQuota, wantPeriod := int64(-1), l.CPUPeriodMicros
+	if wantPeriod == 0 {
+		wantPeriod = DefaultPeriodMicros
+	}
+	if l.CPUQuotaMicros > 0 {
+		wantQuota = l.CPUQuotaMicros
+	}
+	var bad []string
+	if quota != wantQuota || (wantQuota > 0 && period != wantPeriod) {
+		bad = append(bad, fmt.Sprintf("CPU quota %d/%d µs, want %d/%d", quota, period, wantQuota, wantPeriod))
+	}
+	switch {
+	case l.MemoryBytes <= 0 && memory >= 0:
+		bad = append(bad, fmt.Sprintf("memory limit %d B, want none", memory))
+	case l.MemoryBytes > 0 && (memory < 0 || memory > l.MemoryBytes || l.MemoryBytes-memory >= memorySlack):
+		bad = append(bad, fmt.Sprintf("memory limit %d B, want %d", memory, l.MemoryBytes))
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("cgroup limits not as written: %s", strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 // Probe reports whether sandboxes can be made here, by making and deleting

@@ -7,9 +7,14 @@
 package validate
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -22,10 +27,13 @@ import (
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"sigs.k8s.io/yaml"
 
@@ -69,11 +77,42 @@ func New() (*Validator, error) {
 
 var experimentGK = schema.GroupKind{Group: labv1.GroupVersion.Group, Kind: "Experiment"}
 
-// Decode parses, defaults and validates an Experiment manifest.
+// MaxFileBytes bounds an Experiment manifest. An Experiment is a few KiB;
+// the API server takes requests up to 3 MiB and etcd objects up to 1.5 MiB,
+// a status included.
+const MaxFileBytes = 1 << 20
+
+// MaxStoredBytes bounds a stored Experiment with its status (a results
+// directory's experiment.yaml): a 1,000-run status with every figure is
+// about 1.5 MB.
+const MaxStoredBytes = 32 << 20
+
+// DecodeStored is Decode for an Experiment saved with its status (a
+// results directory): the same checks, the status's schema included, with
+// room for a large status (MaxStoredBytes).
+func (v *Validator) DecodeStored(ctx context.Context, data []byte) (*labv1.Experiment, error) {
+	return v.decode(ctx, data, MaxStoredBytes)
+}
+
+// Decode parses, defaults and validates an Experiment manifest: one YAML or
+// JSON document of at most MaxFileBytes, no key given twice, no unknown
+// field, metadata as the API server checks it (the name a DNS-1123
+// subdomain of at most 253 characters; labels and annotations within their
+// limits), then the CRD's OpenAPI schema and CEL rules.
 func (v *Validator) Decode(ctx context.Context, data []byte) (*labv1.Experiment, error) {
-	js, err := yaml.YAMLToJSON(data)
+	return v.decode(ctx, data, MaxFileBytes)
+}
+
+func (v *Validator) decode(ctx context.Context, data []byte, limit int) (*labv1.Experiment, error) {
+	if len(data) > limit {
+		return nil, fmt.Errorf("the manifest is %d bytes, over the %d-byte limit for an Experiment: is it the right file?", len(data), limit)
+	}
+	if err := oneDocument(data); err != nil {
+		return nil, err
+	}
+	js, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
-		return nil, fmt.Errorf("not YAML or JSON: %w", err)
+		return nil, fmt.Errorf("not YAML or JSON, or a key given twice: %w", err)
 	}
 	// Decode numbers as the API server does: whole numbers as int64.
 	var obj map[string]any
@@ -91,6 +130,9 @@ func (v *Validator) Decode(ctx context.Context, data []byte) (*labv1.Experiment,
 	name := ""
 	if md, ok := obj["metadata"].(map[string]any); ok {
 		name, _ = md["name"].(string)
+		if gen, _ := md["generateName"].(string); name == "" && gen != "" {
+			return nil, fmt.Errorf("metadata.name: local runs need a name (there is no API server to make one from generateName %q); add one", gen)
+		}
 	}
 	if unknown := pruning.PruneWithOptions(obj, v.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}); len(unknown) > 0 {
 		sort.Strings(unknown)
@@ -103,10 +145,7 @@ func (v *Validator) Decode(ctx context.Context, data []byte) (*labv1.Experiment,
 			labv1.GroupVersion.Version, strings.Join(msgs, ", ")))
 	}
 	defaulting.Default(obj, v.structural)
-	var errs field.ErrorList
-	if name == "" {
-		errs = append(errs, field.Required(field.NewPath("metadata", "name"), "name or generateName is required"))
-	}
+	errs := validateMetadata(obj)
 	errs = append(errs, apiservervalidation.ValidateCustomResource(nil, obj, v.schema)...)
 	errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, v.structural, obj)...)
 	if blocking(errs) {
@@ -135,4 +174,80 @@ func blocking(errs field.ErrorList) bool {
 		}
 	}
 	return false
+}
+
+// validateMetadata checks metadata as the API server checks a custom
+// resource's on create. A file without a namespace is checked as if in
+// "default", as kubectl would send it.
+func validateMetadata(obj map[string]any) field.ErrorList {
+	path := field.NewPath("metadata")
+	raw, ok := obj["metadata"].(map[string]any)
+	if !ok && obj["metadata"] != nil {
+		return field.ErrorList{field.Invalid(path, obj["metadata"], fmt.Sprintf("expected map[string]interface{}, got %T", obj["metadata"]))}
+	}
+	var md metav1.ObjectMeta
+	if raw != nil {
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &md); err != nil {
+			return field.ErrorList{field.Invalid(path, raw, err.Error())}
+		}
+	}
+	if md.Namespace == "" {
+		md.Namespace = "default"
+	}
+	return apimachineryvalidation.ValidateObjectMeta(&md, true, apimachineryvalidation.NameIsDNSSubdomain, path)
+}
+
+// oneDocument fails when data holds more than one YAML document: a second
+// Experiment in the file would otherwise be silently ignored.
+func oneDocument(data []byte) error {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	docs := 0
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("not YAML or JSON: %w", err)
+		}
+		if !blankDocument(doc) {
+			if docs++; docs > 1 {
+				return fmt.Errorf("the file holds more than one YAML document (a second starts after a \"---\" line): give one Experiment per file")
+			}
+		}
+	}
+}
+
+// blankDocument reports a document of only blank lines and comments.
+func blankDocument(doc []byte) bool {
+	for _, line := range strings.Split(string(doc), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && line != "---" && !strings.HasPrefix(line, "#") {
+			return false
+		}
+	}
+	return true
+}
+
+// ReadFile reads at most limit+1 bytes of path, which must be a regular
+// file (or "-" for standard input), so a device or a huge file cannot
+// hang or exhaust the reader: the decoders then refuse what is over.
+func ReadFile(path string, limit int64) ([]byte, error) {
+	var r io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is not a regular file", path)
+		}
+		r = f
+	}
+	return io.ReadAll(io.LimitReader(r, limit+1))
 }

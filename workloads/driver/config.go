@@ -116,6 +116,11 @@ func (c *Config) resolve() (catalog.Entry, scenario.Values, scenario.Workload, e
 	case c.Output != OutputText && c.Output != OutputJSON && c.Output != OutputBench:
 		return entry, zero, nil, usagef("--output %q: must be %s, %s or %s", c.Output, OutputText, OutputJSON, OutputBench)
 	}
+	if c.ResultFile != "" {
+		if err := resultfile.Check(c.ResultFile); err != nil {
+			return entry, zero, nil, usagef("--result-file %s: %v", c.ResultFile, err)
+		}
+	}
 	role, ok := entry.Spec.Role(c.Role)
 	switch {
 	case !ok && len(entry.Spec.Roles) == 0:

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/perf/benchfmt"
+
 	"github.com/runtime-lab/runtime-lab/api/result"
+	"github.com/runtime-lab/runtime-lab/api/safetext"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
@@ -38,40 +41,67 @@ func (r *run) print(s *result.Summary) error {
 	return err
 }
 
-// WriteBench writes s in the Go benchmark format, so benchstat can compare
-// runs: configuration lines, then one result line named after the scenario
-// and its parameters, with every figure as a value-unit pair. The -N
-// suffix is GOMAXPROCS, as `go test` writes it.
+// WriteBench writes s in the Go benchmark format (golang.org/x/perf's
+// benchfmt), so benchstat can compare runs: configuration lines, the
+// direction of each figure as unit metadata ("Unit tasks/s better=higher"),
+// then one result line named after the scenario and its parameters, with
+// every figure as a value-unit pair. The -N suffix is GOMAXPROCS, as `go
+// test` writes it. Text from outside (GODEBUG, the Experiment's name) is
+// escaped by safetext, so no value can forge a line benchstat would read.
 func WriteBench(w io.Writer, s *result.Summary) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "goos: %s\ngoarch: %s\n", runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(&b, "go: %s\ngogc: %s\ngomemlimit: %s\n", s.Settings.GoVersion, gogcText(s.Settings.GOGC), memlimitText(s.Settings.GOMEMLIMIT))
-	fmt.Fprintf(&b, "cpu-limit: %s\nmemory-limit: %s\n", cpuLimitText(s.Settings.CPULimitCores), bytesText(s.Settings.MemoryLimitBytes))
-	if s.Settings.GODEBUG != "" {
-		fmt.Fprintf(&b, "godebug: %s\n", s.Settings.GODEBUG)
+	res := &benchfmt.Result{Name: benchfmt.Name(BenchName(s) + fmt.Sprintf("-%d", s.Settings.GOMAXPROCS)), Iters: 1}
+	config := [][2]string{
+		{"goos", runtime.GOOS}, {"goarch", runtime.GOARCH}, {"go", s.Settings.GoVersion},
+		{"gogc", gogcText(s.Settings.GOGC)}, {"gomemlimit", memlimitText(s.Settings.GOMEMLIMIT)},
+		{"cpu-limit", cpuLimitText(s.Settings.CPULimitCores)}, {"memory-limit", bytesText(s.Settings.MemoryLimitBytes)},
+		{"godebug", s.Settings.GODEBUG}, {"experiment", s.Experiment},
 	}
-	if s.Experiment != "" {
-		fmt.Fprintf(&b, "experiment: %s\n", s.Experiment)
+	for _, kv := range config {
+		if kv[1] != "" {
+			res.Config = append(res.Config, benchfmt.Config{Key: kv[0], Value: []byte(safetext.Line(kv[1])), File: true})
+		}
 	}
-	b.WriteString(BenchName(s))
-	fmt.Fprintf(&b, "-%d\t1", s.Settings.GOMAXPROCS)
+	var units []benchfmt.UnitMetadata
+	add := func(v float64, unit string, better string) {
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
+		res.Values = append(res.Values, benchfmt.Value{Value: r, Unit: unit})
+		if better != "" {
+			units = append(units, benchfmt.UnitMetadata{UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: unit, Key: "better"}, OrigUnit: unit, Value: better})
+		}
+	}
+	spec, _ := catalog.Lookup(s.Scenario)
 	for _, f := range figureOrder(s) {
-		fmt.Fprintf(&b, "\t%s %s", strconv.FormatFloat(s.Figures[f], 'g', 6, 64), f)
+		better := ""
+		if spec.Spec != nil {
+			for _, sf := range spec.Spec.Figures {
+				if sf.Name == f {
+					better = string(sf.Better)
+				}
+			}
+		}
+		add(s.Figures[f], safetext.Line(strings.ReplaceAll(f, " ", "_")), better)
 	}
 	for _, c := range commonFigures(s) {
-		fmt.Fprintf(&b, "\t%s %s", strconv.FormatFloat(c.v, 'g', 6, 64), c.unit)
+		add(c.v, c.unit, "lower")
 	}
-	b.WriteString("\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	bw := benchfmt.NewWriter(w)
+	for i := range units {
+		if err := bw.Write(&units[i]); err != nil {
+			return err
+		}
+	}
+	return bw.Write(res)
 }
 
-// BenchName is "Benchmark<Scenario>" followed by /key=value for each
+// BenchName is the scenario (benchfmt adds "Benchmark") followed by /key=value for each
 // parameter and the variant, which benchstat reads as configuration.
+// Characters that would break the line (spaces, controls) are escaped.
 func BenchName(s *result.Summary) string {
 	name := []rune(s.Scenario)
-	name[0] = unicode.ToUpper(name[0])
-	parts := []string{"Benchmark" + string(name)}
+	if len(name) > 0 {
+		name[0] = unicode.ToUpper(name[0])
+	}
+	parts := []string{string(name)}
 	if s.Variant != "" {
 		parts = append(parts, "variant="+s.Variant)
 	}
@@ -81,10 +111,13 @@ func BenchName(s *result.Summary) string {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		parts = append(parts, k+"="+strings.ReplaceAll(s.Params[k], " ", "_"))
+		parts = append(parts, k+"="+s.Params[k])
 	}
-	return strings.Join(parts, "/")
+	return nameSafe.Replace(safetext.Line(strings.Join(parts, "/")))
 }
+
+// nameSafe keeps a benchmark name one field: no spaces.
+var nameSafe = strings.NewReplacer(" ", "_", "\t", "_")
 
 // figureOrder lists the summary's figures in catalogue order, then any
 // others sorted.

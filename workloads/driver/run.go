@@ -183,7 +183,7 @@ func (r *run) startWindow() {
 	if r.cfg.CPUProfile {
 		var err error
 		if prof, err = probe.StartCPUProfile(); err != nil {
-			r.cfg.Log.Warn("no CPU profile of the window; malloc-cpu-frac will be -1", "err", err)
+			r.cfg.Log.Warn("no CPU profile of the window; malloc-cpu-frac will be missing", "err", err)
 		}
 	}
 	r.mu.Lock()
@@ -264,9 +264,12 @@ func (r *run) finish(runErr error) (*result.Summary, error) {
 	}
 	s := r.sum
 	r.mu.Unlock()
-	r.write(&s)
+	werr := r.write(&s)
 	if err := r.print(&s); err != nil {
 		return &s, err
+	}
+	if werr != nil && runErr == nil {
+		return &s, fmt.Errorf("the final summary was printed but not saved: %w", werr)
 	}
 	if errors.Is(runErr, context.Canceled) {
 		return &s, nil // a signal ended the run: the summary says partial
@@ -274,13 +277,14 @@ func (r *run) finish(runErr error) (*result.Summary, error) {
 	return &s, runErr
 }
 
-// write encodes s for the result file and /result. A write failure is
-// logged, not fatal: the run's figures are still printed at the end.
-func (r *run) write(s *result.Summary) {
+// write encodes s for the result file and /result. A failed interim write
+// is logged, not fatal: the run's figures are still printed at the end,
+// and the final write's error is returned (the run then exits 1).
+func (r *run) write(s *result.Summary) error {
 	b, err := encode(s)
 	if err != nil {
 		r.cfg.Log.Error("summary", "err", err)
-		return
+		return err
 	}
 	if r.srv != nil {
 		r.srv.SetResult(b)
@@ -288,8 +292,10 @@ func (r *run) write(s *result.Summary) {
 	if r.cfg.ResultFile != "" {
 		if err := resultfile.Write(r.cfg.ResultFile, b); err != nil {
 			r.cfg.Log.Error("result file", "err", err)
+			return err
 		}
 	}
+	return nil
 }
 
 // encode keeps the summary within the termination-message limit: should a

@@ -4,13 +4,73 @@ package resultfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // DefaultPath is where Kubernetes reads a container's termination message.
 const DefaultPath = "/dev/termination-log"
+
+// Check fails, naming the fix, when path cannot be a result file: its
+// directory must exist and be writable, and the path must not exist or be
+// a regular file — never a symbolic link (it would be replaced, or
+// followed), a device, a directory or a pipe. The workload checks before
+// it runs, so a bad path costs nothing.
+func Check(path string) error {
+	dir := filepath.Dir(path)
+	di, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("its directory %s: %w; create it or give another path", dir, err)
+	case !di.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link; give the path of a regular file", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is a %s, not a regular file; give the path of a regular file", path, kind(fi.Mode()))
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".check*")
+	if err == nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil
+	}
+	// Kubernetes' /dev/termination-log sits in a directory a non-root
+	// container cannot write; it is written in place, so the file itself
+	// must be writable.
+	if fi != nil {
+		f, ferr := os.OpenFile(path, os.O_WRONLY|syscall.O_NOFOLLOW, 0)
+		if ferr == nil {
+			f.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("cannot write in %s: %w", dir, err)
+}
+
+func kind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
+}
 
 // Write replaces the contents of path with b.
 //
@@ -46,12 +106,19 @@ func writeRename(path string, b []byte) error {
 }
 
 func writeInPlace(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		return fmt.Errorf("write result file %s: %w", path, err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > int64(len(b)) {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("write result file %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("write result file %s: a %s, not a regular file", path, kind(fi.Mode()))
+	}
+	if fi.Size() > int64(len(b)) {
 		b = append(b, bytes.Repeat([]byte{' '}, int(fi.Size())-len(b))...)
 	}
 	if _, err := f.WriteAt(b, 0); err != nil {

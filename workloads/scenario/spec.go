@@ -40,6 +40,9 @@ type Param struct {
 	Min, Max string
 	// Values lists the allowed words of an Enum.
 	Values []string
+	// PowerOfTwo restricts an Int or Bytes parameter to powers of two
+	// within its bounds.
+	PowerOfTwo bool
 	// Doc says what the parameter changes in the runtime's behaviour.
 	Doc string
 }
@@ -131,6 +134,8 @@ func (p Param) Bounds() string {
 		return "one of " + strings.Join(p.Values, ", ")
 	case p.Kind == Bool:
 		return "true or false"
+	case p.Min != "" && p.Max != "" && p.PowerOfTwo:
+		return fmt.Sprintf("a power of two from %s to %s", p.Min, p.Max)
 	case p.Min != "" && p.Max != "":
 		return fmt.Sprintf("%s to %s", p.Min, p.Max)
 	case p.Min != "":
@@ -193,4 +198,67 @@ type Preparer interface {
 // outcome (for example "survived" or "gc-thrash") from its window.
 type Classifier interface {
 	Outcome(w Window) string
+}
+
+// The figures every run reports besides its scenario's own: the
+// container's CPU, throttling and memory, and the GC's CPU share.
+const (
+	FigureCores     = "cpu-cores"
+	FigureThrottled = "throttled-frac"
+	FigureMemPeak   = "mem-peak-B"
+	FigureGCCPU     = "gc-cpu-frac"
+)
+
+// CommonFigures describes the figures every run reports besides its
+// scenario's own: the one table the report, the recommendation, the
+// benchmark lines and the API's figure lists read.
+var CommonFigures = []Figure{
+	{Name: FigureCores, Unit: "cores", Better: Lower, Doc: "CPU cores the container used (cgroup)"},
+	{Name: FigureThrottled, Unit: "ratio", Better: Lower, Doc: "share of CFS periods throttled"},
+	{Name: FigureMemPeak, Unit: "B", Better: Lower, Doc: "peak memory of the container (cgroup)"},
+	{Name: FigureGCCPU, Unit: "ratio", Better: Lower, Doc: "share of available CPU the GC used"},
+}
+
+// AllFigures lists the scenario's own figures in catalogue order, then the
+// common ones it does not declare itself.
+func (s *Spec) AllFigures() []Figure {
+	out := append([]Figure(nil), s.Figures...)
+	for _, c := range CommonFigures {
+		if _, own := s.ownFigure(c.Name); !own {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Figure finds one of AllFigures by name.
+func (s *Spec) Figure(name string) (Figure, bool) {
+	if f, ok := s.ownFigure(name); ok {
+		return f, true
+	}
+	for _, c := range CommonFigures {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Figure{}, false
+}
+
+// FigureNames lists the names of AllFigures.
+func (s *Spec) FigureNames() []string {
+	all := s.AllFigures()
+	names := make([]string, len(all))
+	for i, f := range all {
+		names[i] = f.Name
+	}
+	return names
+}
+
+func (s *Spec) ownFigure(name string) (Figure, bool) {
+	for _, f := range s.Figures {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Figure{}, false
 }

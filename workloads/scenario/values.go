@@ -95,6 +95,9 @@ func (p Param) Parse(raw string) (any, error) {
 			return nil, fmt.Errorf("%s is out of range; use %s", raw, p.Bounds())
 		}
 	}
+	if n, ok := val.(int64); ok && p.PowerOfTwo && (n <= 0 || n&(n-1) != 0) {
+		return nil, fmt.Errorf("%s is not a power of two; use %s", raw, p.Bounds())
+	}
 	return val, nil
 }
 
@@ -212,3 +215,16 @@ func (v Values) Bytes(name string) int64 { return v.get(name, Bytes).(int64) }
 
 // Enum returns an Enum parameter.
 func (v Values) Enum(name string) string { return v.get(name, Enum).(string) }
+
+// PowersOfTwo lists the powers of two within an Int or Bytes parameter's
+// bounds, for the API's validation of a PowerOfTwo parameter.
+func (p Param) PowersOfTwo() []int64 {
+	lo, hi, _ := p.numericBounds()
+	var out []int64
+	for n := int64(1); n > 0 && float64(n) <= hi; n <<= 1 {
+		if float64(n) >= lo {
+			out = append(out, n)
+		}
+	}
+	return out
+}

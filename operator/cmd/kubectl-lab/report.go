@@ -172,8 +172,9 @@ func (s *experimentSource) load(ctx context.Context, what, arg string) (*labv1.E
 		return nil, "", usagef("%s %q is a file: give a results directory (holding %s) or an Experiment name",
 			what, arg, resultsdir.ExperimentFile)
 	case err == nil:
-		exp, err := resultsdir.LoadExperiment(arg)
-		if errors.Is(err, fs.ErrNotExist) {
+		exp, err := resultsdir.LoadExperiment(ctx, arg)
+		var damaged *resultsdir.DamagedError
+		if errors.Is(err, fs.ErrNotExist) || errors.As(err, &damaged) {
 			return nil, "", usagef("%s: %w", what, err)
 		}
 		return exp, arg, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/localexec"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
@@ -42,14 +43,17 @@ func newRunCmd() *cobra.Command {
 			"process in a fresh cgroup with the run's CPU quota, memory limit and Go environment. Results go to --out:\n" +
 			"the Experiment with its status, each run's summary, benchmark lines, a markdown report and plots.\n" +
 			"Ctrl-C stops the current runs (each gets 15 s to write a partial summary) and keeps every finished result;\n" +
-			"a second Ctrl-C kills the runs at once.",
+			"a second Ctrl-C kills the runs at once.\n\n" +
+			"Exit codes: 0 every run completed; 1 some run did not complete (each one and its reason on stderr;\n" +
+			"the results are saved) or the results could not be saved; 2 bad input (named, with the fix; nothing\n" +
+			"was run or created); 130 interrupted (the finished runs are kept).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.file, "filename", "f", "", "the Experiment manifest")
+	f.StringVarP(&o.file, "filename", "f", "", "the Experiment manifest (- reads standard input)")
 	f.BoolVar(&o.local, "local", false, "run on this machine instead of a cluster")
 	f.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
 	f.IntVar(&o.parallel, "parallel", 1, "runs at once; more than 1 lets runs disturb each other")
@@ -67,7 +71,7 @@ func (o *runOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if o.parallel < 1 {
 		return usagef("--parallel %d: must be at least 1", o.parallel)
 	}
-	data, err := os.ReadFile(o.file)
+	data, err := validate.ReadFile(o.file, validate.MaxFileBytes)
 	if err != nil {
 		return usagef("-f %s: %v", o.file, err)
 	}
@@ -77,6 +81,9 @@ func (o *runOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	exp, err := v.Decode(ctx, data)
 	if err != nil {
+		return &usageError{fmt.Errorf("%s: %w", o.file, err)}
+	}
+	if err := localexec.Check(exp); err != nil {
 		return &usageError{fmt.Errorf("%s: %w", o.file, err)}
 	}
 	exp.CreationTimestamp.Time = time.Now()
@@ -102,7 +109,30 @@ func (o *runOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := writeReport(stdout, o.out, exp); err != nil {
 		return err
 	}
-	return runErr
+	if runErr != nil {
+		return runErr
+	}
+	return failedRuns(stderr, exp)
+}
+
+// failedRuns lists on w every run that did not complete, with its reason,
+// and returns an error (exit 1) when there was one.
+func failedRuns(w io.Writer, exp *labv1.Experiment) error {
+	failed, total := 0, 0
+	for _, v := range exp.Status.Variants {
+		for _, r := range v.Runs {
+			total++
+			if r.Outcome == labv1.OutcomeCompleted {
+				continue
+			}
+			failed++
+			fmt.Fprintf(w, "run %s-r%d: %s: %s\n", v.Name, r.Index, r.Outcome, safetext.Line(r.Reason))
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d runs did not complete (reasons above); the completed ones are in the results", failed, total)
+	}
+	return nil
 }
 
 // killOnSecondInterrupt returns a channel closed by the second SIGINT or

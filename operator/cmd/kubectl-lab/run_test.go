@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,19 +22,41 @@ import (
 
 const sample = "../../../config/samples/gomaxprocs-quick.yaml"
 
-// buildCLI builds kubectl-lab and the workload once per test binary.
+// binaries are kubectl-lab and the workload, built once per test binary.
+var binaries struct {
+	once          sync.Once
+	dir           string
+	cli, workload string
+	err           error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaries.dir != "" {
+		os.RemoveAll(binaries.dir)
+	}
+	os.Exit(code)
+}
+
+// buildCLI builds kubectl-lab and the workload, once per test binary.
 func buildCLI(t *testing.T) (cli, workload string) {
 	t.Helper()
-	dir := t.TempDir()
-	cli = filepath.Join(dir, "kubectl-lab")
-	if out, err := exec.Command("go", "build", "-o", cli, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build kubectl-lab: %v\n%s", err, out)
+	b := &binaries
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "kubectl-lab-test-"); b.err != nil {
+			return
+		}
+		b.cli = filepath.Join(b.dir, "kubectl-lab")
+		if out, err := exec.Command("go", "build", "-o", b.cli, ".").CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("build kubectl-lab: %w\n%s", err, out)
+			return
+		}
+		b.workload, b.err = workloadtest.Build(b.dir)
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	workload, err := workloadtest.Build(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cli, workload
+	return b.cli, b.workload
 }
 
 // TestSampleRunsLocally runs the README's first command on the sample and
@@ -55,7 +79,7 @@ func TestSampleRunsLocally(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
 		}
 	}
-	exp, err := resultsdir.LoadExperiment(out)
+	exp, err := resultsdir.LoadExperiment(context.Background(), out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +127,7 @@ spec:
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if exp, err := resultsdir.LoadExperiment(out); err == nil && exp.Status.Runs.Succeeded >= 1 {
+		if exp, err := resultsdir.LoadExperiment(context.Background(), out); err == nil && exp.Status.Runs.Succeeded >= 1 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -118,7 +142,7 @@ spec:
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit code: got %d (%v), want 130\n%s", code, err, stderr.String())
 	}
-	exp, err := resultsdir.LoadExperiment(out)
+	exp, err := resultsdir.LoadExperiment(context.Background(), out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +248,7 @@ spec:
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit code: got %d, want 130\n%s", code, stderr.String())
 	}
-	exp, err := resultsdir.LoadExperiment(out)
+	exp, err := resultsdir.LoadExperiment(context.Background(), out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +299,7 @@ spec:
 		t.Fatalf("results directories: got %v, want two", dirs)
 	}
 	for _, d := range dirs {
-		exp, err := resultsdir.LoadExperiment(d)
+		exp, err := resultsdir.LoadExperiment(context.Background(), d)
 		if err != nil {
 			t.Fatal(err)
 		}

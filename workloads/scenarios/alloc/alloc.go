@@ -50,7 +50,7 @@ var Spec = scenario.Spec{
 		{Name: "objects/s", Unit: "1/s", Better: scenario.Higher, Doc: "objects requested per second (allocated or taken from the pool)"},
 		{Name: "bytes/s", Unit: "B/s", Better: scenario.Higher, Doc: "bytes requested per second"},
 		{Name: "heap-alloc-B/s", Unit: "B/s", Better: scenario.Lower, Doc: "bytes the runtime actually allocated per second (/gc/heap/allocs:bytes)"},
-		{Name: "malloc-cpu-frac", Unit: "ratio", Better: scenario.Lower, Doc: "share of CPU profile samples inside runtime.mallocgc; -1 without a profile"},
+		{Name: "malloc-cpu-frac", Unit: "ratio", Better: scenario.Lower, Doc: "share of CPU profile samples inside runtime.mallocgc; absent without a profile of the window"},
 		{Name: "gc-cpu-frac", Unit: "ratio", Better: scenario.Lower, Doc: "share of available CPU the GC used"},
 	},
 }
@@ -122,10 +122,12 @@ func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
 
 func (w *workload) Figures(win scenario.Window) map[string]float64 {
 	f := map[string]float64{
-		"objects/s":       win.Rate("objects"),
-		"bytes/s":         win.Rate("bytes"),
-		"malloc-cpu-frac": win.MallocCPUFraction,
-		"gc-cpu-frac":     win.Runtime.GCCPUFraction,
+		"objects/s":   win.Rate("objects"),
+		"bytes/s":     win.Rate("bytes"),
+		"gc-cpu-frac": win.Runtime.GCCPUFraction,
+	}
+	if win.MallocCPUFraction >= 0 { // negative: no CPU profile of the window
+		f["malloc-cpu-frac"] = win.MallocCPUFraction
 	}
 	if win.Seconds > 0 {
 		f["heap-alloc-B/s"] = float64(win.Runtime.AllocBytes) / win.Seconds

@@ -26,8 +26,8 @@ var Spec = scenario.Spec{
 			Doc: "goroutines that recurse together"},
 		{Name: "depth", Kind: scenario.Int, Default: "1000", Min: "1", Max: "1000000",
 			Doc: "frames each goroutine recurses"},
-		{Name: "frameBytes", Kind: scenario.Bytes, Default: "256", Min: "64", Max: "64Ki",
-			Doc: "bytes of locals in each frame; a power of two"},
+		{Name: "frameBytes", Kind: scenario.Bytes, Default: "256", Min: "64", Max: "64Ki", PowerOfTwo: true,
+			Doc: "bytes of locals in each frame"},
 	},
 	Figures: []scenario.Figure{
 		{Name: "cycles/s", Unit: "1/s", Better: scenario.Higher, Doc: "recurse, barrier, return and GC cycles per second"},

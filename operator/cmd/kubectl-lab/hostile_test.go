@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+// TestHostileInput runs kubectl lab on every case in testdata/hostile, as
+// root would on this machine: malformed, hostile or damaged Experiments,
+// flags and results directories. Each case is a txtar archive whose
+// comment says what must happen:
+//
+//	args: run --local -f experiment.yaml    (the default)
+//	exit: 2
+//	want: metadata.name                      (stderr holds each; repeatable)
+//	stdout-lacks: \x1b                       (stdout must not hold it; Go-quoted)
+//
+// and whose files are laid out in a fresh working directory first. After
+// the run, nothing may have been created: no cgroup under runtimelab, no
+// results directory, no file in the working directory the case did not
+// bring (a run writes only inside --out, given as "out").
+func TestHostileInput(t *testing.T) {
+	cli, workload := buildCLI(t)
+	cases, _ := filepath.Glob("testdata/hostile/*.txtar")
+	if len(cases) < 45 {
+		t.Fatalf("got %d hostile cases, want at least 45", len(cases))
+	}
+	for _, file := range cases {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			c := parseCase(t, file)
+			dir := t.TempDir()
+			for _, f := range c.archive.Files {
+				p := filepath.Join(dir, f.Name)
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := snapshot(t, dir)
+			args := c.args
+			if args[0] == "run" {
+				args = append(args, "--out", "out", "--workload", workload)
+			}
+			cmd := exec.Command(cli, args...)
+			cmd.Dir = dir
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.Run()
+			if got := cmd.ProcessState.ExitCode(); got != c.exit {
+				t.Errorf("exit code: got %d, want %d\nstderr: %s", got, c.exit, stderr.String())
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			for _, l := range c.stdoutLacks {
+				if strings.Contains(stdout.String(), l) {
+					t.Errorf("stdout holds %q:\n%q", l, stdout.String())
+				}
+			}
+			if c.exit == 2 {
+				if after := snapshot(t, dir); !slices.Equal(before, after) {
+					t.Errorf("bad input created something:\nbefore %v\nafter  %v", before, after)
+				}
+			}
+		})
+	}
+}
+
+// hostileCase is one parsed testdata/hostile archive.
+type hostileCase struct {
+	archive           *txtar.Archive
+	args              []string
+	exit              int
+	want, stdoutLacks []string
+}
+
+func parseCase(t *testing.T, file string) hostileCase {
+	t.Helper()
+	a, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := hostileCase{archive: a, args: []string{"run", "--local", "-f", "experiment.yaml"}, exit: -1}
+	for _, line := range strings.Split(string(a.Comment), "\n") {
+		key, val, ok := strings.Cut(line, ": ")
+		if !ok {
+			continue
+		}
+		switch key {
+		case "args":
+			c.args = strings.Fields(val)
+		case "exit":
+			c.exit, err = strconv.Atoi(val)
+		case "want":
+			c.want = append(c.want, val)
+		case "stdout-lacks":
+			var s string
+			s, err = strconv.Unquote(`"` + val + `"`)
+			c.stdoutLacks = append(c.stdoutLacks, s)
+		}
+		if err != nil {
+			t.Fatalf("%s: %q: %v", file, line, err)
+		}
+	}
+	if c.exit < 0 || (c.exit == 2 && len(c.want) == 0) {
+		t.Fatalf("%s: needs an exit: line, and a want: line naming the field for exit 2", file)
+	}
+	return c
+}
+
+// snapshot lists what exists that a run could create: the files under dir,
+// the runtimelab cgroups, and a PWNED file anywhere a hostile name aims.
+func snapshot(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil {
+			out = append(out, "dir:"+strings.TrimPrefix(p, dir))
+		}
+		return nil
+	})
+	for _, root := range []string{"/sys/fs/cgroup/cpu/runtimelab", "/sys/fs/cgroup/memory/runtimelab", "/sys/fs/cgroup/cpuacct/runtimelab", "/sys/fs/cgroup/runtimelab"} {
+		entries, _ := os.ReadDir(root)
+		for _, e := range entries {
+			if e.IsDir() {
+				out = append(out, "cgroup:"+filepath.Join(root, e.Name()))
+			}
+		}
+	}
+	for _, p := range []string{"/PWNED", "/tmp/PWNED", "/x/pwn"} {
+		if _, err := os.Lstat(p); err == nil {
+			out = append(out, "pwned:"+p)
+		}
+	}
+	return out
+}

@@ -15,7 +15,6 @@ import (
 	"unicode"
 
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 func main() {
@@ -75,15 +74,15 @@ func RewriteRegion(src []byte) ([]byte, error) {
 
 // FigureRules are the CEL markers that tie spec.objective's metrics to the
 // chosen scenario's figures (its own and the common ones).
-func FigureRules(entries []catalog.Entry) []string {
+func FigureRules(entries []*catalog.Spec) []string {
 	var lists, names []string
 	for _, e := range entries {
-		quoted := make([]string, 0, len(e.Spec.AllFigures()))
-		for _, f := range e.Spec.FigureNames() {
+		quoted := make([]string, 0, len(e.AllFigures()))
+		for _, f := range e.FigureNames() {
 			quoted = append(quoted, "'"+f+"'")
 		}
-		lists = append(lists, fmt.Sprintf("has(self.scenario.%s) ? [%s]", e.Spec.Name, strings.Join(quoted, ", ")))
-		names = append(names, fmt.Sprintf("has(self.scenario.%s) ? '%s: %s'", e.Spec.Name, e.Spec.Name, strings.Join(e.Spec.FigureNames(), ", ")))
+		lists = append(lists, fmt.Sprintf("has(self.scenario.%s) ? [%s]", e.Name, strings.Join(quoted, ", ")))
+		names = append(names, fmt.Sprintf("has(self.scenario.%s) ? '%s: %s'", e.Name, e.Name, strings.Join(e.FigureNames(), ", ")))
 	}
 	figs := "(" + strings.Join(lists, " : ") + " : [])"
 	valid := "(" + strings.Join(names, " : ") + " : 'see kubectl lab scenarios')"
@@ -110,7 +109,7 @@ func Generate() ([]byte, error) {
 	entries := catalog.All()
 	writeScenarioSpec(&b, entries)
 	for _, e := range entries {
-		if err := writeBlock(&b, e.Spec); err != nil {
+		if err := writeBlock(&b, e); err != nil {
 			return nil, err
 		}
 	}
@@ -141,12 +140,12 @@ func GoName(name string) string {
 	return string(r)
 }
 
-func writeScenarioSpec(b *bytes.Buffer, entries []catalog.Entry) {
+func writeScenarioSpec(b *bytes.Buffer, entries []*catalog.Spec) {
 	var has []string
 	var names []string
 	for _, e := range entries {
-		has = append(has, "has(self."+e.Spec.Name+")")
-		names = append(names, e.Spec.Name)
+		has = append(has, "has(self."+e.Name+")")
+		names = append(names, e.Name)
 	}
 	fmt.Fprintf(b, "// ScenarioSpec holds exactly one scenario block.\n//\n")
 	fmt.Fprintf(b, "// +kubebuilder:validation:XValidation:rule=%q,message=%q\n",
@@ -154,14 +153,14 @@ func writeScenarioSpec(b *bytes.Buffer, entries []catalog.Entry) {
 		"set exactly one scenario block: "+strings.Join(names, ", "))
 	b.WriteString("type ScenarioSpec struct {\n")
 	for _, e := range entries {
-		s := e.Spec
+		s := e
 		fmt.Fprintf(b, "\t// %s is the %s scenario: %s.\n\t// +optional\n", s.Name, s.Name, s.Summary)
 		fmt.Fprintf(b, "\t%s *%sScenario `json:%q`\n\n", GoName(s.Name), GoName(s.Name), s.Name+",omitempty")
 	}
 	b.WriteString("}\n\n")
 }
 
-func writeBlock(b *bytes.Buffer, s *scenario.Spec) error {
+func writeBlock(b *bytes.Buffer, s *catalog.Spec) error {
 	fmt.Fprintf(b, "// %sScenario are the parameters of the %s scenario. Unset fields take\n// the workload's defaults.\n//\n", GoName(s.Name), s.Name)
 	for _, line := range wrap(s.Doc, 76) {
 		fmt.Fprintf(b, "// %s\n", line)
@@ -187,26 +186,26 @@ func writeBlock(b *bytes.Buffer, s *scenario.Spec) error {
 }
 
 // fieldType maps a parameter kind to its Go type and validation markers.
-func fieldType(p scenario.Param) (string, []string, error) {
+func fieldType(p catalog.Param) (string, []string, error) {
 	switch p.Kind {
-	case scenario.Int:
+	case catalog.Int:
 		m := []string{"+kubebuilder:validation:Minimum=" + p.Min, "+kubebuilder:validation:Maximum=" + p.Max}
 		if p.PowerOfTwo {
 			m = append(m, fmt.Sprintf("+kubebuilder:validation:XValidation:rule=%q,message=%q",
 				"self in "+intList(p.PowersOfTwo()), p.Name+" must be "+p.Bounds()))
 		}
 		return "*int64", m, nil
-	case scenario.Float:
+	case catalog.Float:
 		return "*float64", []string{"+kubebuilder:validation:Minimum=" + p.Min, "+kubebuilder:validation:Maximum=" + p.Max}, nil
-	case scenario.Bool:
+	case catalog.Bool:
 		return "*bool", nil, nil
-	case scenario.Enum:
+	case catalog.Enum:
 		return "*string", []string{"+kubebuilder:validation:Enum=" + strings.Join(p.Values, ";")}, nil
-	case scenario.Duration:
+	case catalog.Duration:
 		rule := fmt.Sprintf("duration(self) >= duration('%s') && duration(self) <= duration('%s')", p.Min, p.Max)
 		return "*metav1.Duration", []string{fmt.Sprintf("+kubebuilder:validation:XValidation:rule=%q,message=%q",
 			rule, p.Name+" must be a duration from "+p.Min+" to "+p.Max)}, nil
-	case scenario.Bytes:
+	case catalog.Bytes:
 		// A string, not a resource.Quantity: CRDs drop maxLength on
 		// int-or-string fields, and an unbounded string makes the CEL cost
 		// estimate of parsing it exceed the API server's budget.
@@ -226,16 +225,16 @@ func fieldType(p scenario.Param) (string, []string, error) {
 
 // writeAccessors writes ScenarioSpec.Name and .Params, which turn a block
 // back into the workload's --set parameters.
-func writeAccessors(b *bytes.Buffer, entries []catalog.Entry) {
+func writeAccessors(b *bytes.Buffer, entries []*catalog.Spec) {
 	b.WriteString("// Name returns the name of the scenario block that is set, or \"\".\nfunc (s *ScenarioSpec) Name() string {\n\tswitch {\n")
 	for _, e := range entries {
-		fmt.Fprintf(b, "\tcase s.%s != nil:\n\t\treturn %q\n", GoName(e.Spec.Name), e.Spec.Name)
+		fmt.Fprintf(b, "\tcase s.%s != nil:\n\t\treturn %q\n", GoName(e.Name), e.Name)
 	}
 	b.WriteString("\t}\n\treturn \"\"\n}\n\n")
 	b.WriteString("// Params returns the parameters that are set, in the workload's text\n// form (name → value); unset ones are absent.\nfunc (s *ScenarioSpec) Params() map[string]string {\n\tp := map[string]string{}\n\tswitch {\n")
 	for _, e := range entries {
-		fmt.Fprintf(b, "\tcase s.%s != nil:\n\t\tb := s.%s\n", GoName(e.Spec.Name), GoName(e.Spec.Name))
-		for _, p := range e.Spec.Params {
+		fmt.Fprintf(b, "\tcase s.%s != nil:\n\t\tb := s.%s\n", GoName(e.Name), GoName(e.Name))
+		for _, p := range e.Params {
 			f := "b." + GoName(p.Name)
 			fmt.Fprintf(b, "\t\tif %s != nil {\n\t\t\tp[%q] = %s\n\t\t}\n", f, p.Name, formatExpr(p.Kind, f))
 		}
@@ -253,19 +252,19 @@ func intList(ns []int64) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-func formatExpr(k scenario.Kind, f string) string {
+func formatExpr(k catalog.Kind, f string) string {
 	switch k {
-	case scenario.Int:
+	case catalog.Int:
 		return "strconv.FormatInt(*" + f + ", 10)"
-	case scenario.Float:
+	case catalog.Float:
 		return "strconv.FormatFloat(*" + f + ", 'g', -1, 64)"
-	case scenario.Bool:
+	case catalog.Bool:
 		return "strconv.FormatBool(*" + f + ")"
-	case scenario.Enum:
+	case catalog.Enum:
 		return "*" + f
-	case scenario.Duration:
+	case catalog.Duration:
 		return "durationText(*" + f + ")"
-	case scenario.Bytes:
+	case catalog.Bytes:
 		return "*" + f
 	}
 	return `""`

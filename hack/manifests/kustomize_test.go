@@ -14,7 +14,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 	"github.com/runtime-lab/runtime-lab/operator/validate"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
@@ -128,7 +127,7 @@ func TestSamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("plan: %v", err)
 			}
-			if _, err := recommend.Resolve(&exp.Spec); err != nil {
+			if _, err := plan.ResolveObjective(&exp.Spec); err != nil {
 				t.Errorf("objective: %v", err)
 			}
 			name := exp.Spec.Scenario.Name()

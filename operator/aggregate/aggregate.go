@@ -12,19 +12,19 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // Confidence is the level of the reported intervals.
 const Confidence = 0.95
 
 // Common figures every run reports besides its scenario's own
-// (scenario.CommonFigures describes them).
+// (catalog.CommonFigures describes them).
 const (
-	FigureCores     = scenario.FigureCores
-	FigureThrottled = scenario.FigureThrottled
-	FigureMemPeak   = scenario.FigureMemPeak
-	FigureGCCPU     = scenario.FigureGCCPU
+	FigureCores     = catalog.FigureCores
+	FigureThrottled = catalog.FigureThrottled
+	FigureMemPeak   = catalog.FigureMemPeak
+	FigureGCCPU     = catalog.FigureGCCPU
 )
 
 // RunSummary keeps the figures of a result summary that the status holds.

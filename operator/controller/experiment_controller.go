@@ -21,7 +21,6 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 )
 
 // FieldManager names the operator in managed fields.
@@ -87,16 +86,14 @@ func (r *ExperimentReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 }
 
 func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experiment) (ctrl.Result, []finishedRun, error) {
-	variants, err := plan.Variants(&exp.Spec)
-	var obj recommend.Objective
-	if err == nil {
-		obj, err = recommend.Resolve(&exp.Spec)
-	}
+	// The node a run lands on is not known yet: the memory guard checks
+	// variants against their memory limits only.
+	p, err := plan.New(&exp.Spec, 0)
 	if err != nil {
 		expstatus.SetPlanningFailed(exp, err)
 		return ctrl.Result{}, nil, nil // the spec is immutable: retrying cannot help
 	}
-	runs := plan.Runs(variants, int(exp.Spec.Repetitions))
+	variants, runs, obj := p.Variants, p.Runs, p.Objective
 	var pods corev1.PodList
 	if err := r.List(ctx, &pods, client.InNamespace(exp.Namespace),
 		client.MatchingLabels{plan.LabelExperiment: plan.LabelValue(exp.Name)}); err != nil {

@@ -6,11 +6,10 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 )
 
 // setStatus computes the status from the run states.
-func setStatus(exp *labv1.Experiment, variants []plan.Variant, states []*runState, obj recommend.Objective, now metav1.Time) {
+func setStatus(exp *labv1.Experiment, variants []plan.Variant, states []*runState, obj plan.Objective, now metav1.Time) {
 	runs := make([]plan.Run, len(states))
 	statuses := make([]labv1.RunStatus, len(states))
 	for i, s := range states {

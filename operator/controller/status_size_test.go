@@ -16,7 +16,6 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
@@ -46,7 +45,7 @@ func TestLargestStatusFitsInEtcd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, _ := recommend.Resolve(&e.Spec)
+	obj, _ := plan.ResolveObjective(&e.Spec)
 	runs := plan.Runs(variants, 1)
 	entry, _ := catalog.Lookup("service")
 	statuses := make([]labv1.RunStatus, len(runs))
@@ -54,7 +53,7 @@ func TestLargestStatusFitsInEtcd(t *testing.T) {
 	for i, r := range runs {
 		figs := map[string]float64{aggregate.FigureCores: 0.41234567, aggregate.FigureThrottled: 0.31234567,
 			aggregate.FigureMemPeak: 123456789, aggregate.FigureGCCPU: 0.052345678}
-		for j, f := range entry.Spec.Figures {
+		for j, f := range entry.Figures {
 			figs[f.Name] = 0.0012345678 * float64(1+i%97+j)
 		}
 		statuses[i] = labv1.RunStatus{Index: int32(r.Index), Attempt: 1, Outcome: labv1.OutcomeCompleted,

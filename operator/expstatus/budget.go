@@ -3,13 +3,13 @@ package expstatus
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"slices"
 	"strconv"
 	"strings"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
@@ -29,13 +29,13 @@ const headlineFigures = 3
 // KeyFigures are the figures kept when the status must be trimmed: the
 // objective's metric, its constraints' figures, the scenario's headline
 // figures, and the container's CPU, throttling, memory and GC share.
-func KeyFigures(scenario string, obj recommend.Objective) []string {
+func KeyFigures(scenario string, obj plan.Objective) []string {
 	keep := []string{obj.Metric, aggregate.FigureCores, aggregate.FigureThrottled, aggregate.FigureMemPeak, aggregate.FigureGCCPU}
 	for _, c := range obj.Constraints {
 		keep = append(keep, c.Metric)
 	}
 	if e, ok := catalog.Lookup(scenario); ok {
-		for i, f := range e.Spec.Figures {
+		for i, f := range e.Figures {
 			if i == headlineFigures {
 				break
 			}

@@ -14,13 +14,12 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // serviceExperiment crosses cpus × memories × 5 GOMAXPROCS × 8 GOGC values
 // of the service scenario, the one with the most figures.
-func serviceExperiment(t *testing.T, cpus, memories int) (*labv1.Experiment, []plan.Variant, []plan.Run, recommend.Objective) {
+func serviceExperiment(t *testing.T, cpus, memories int) (*labv1.Experiment, []plan.Variant, []plan.Run, plan.Objective) {
 	t.Helper()
 	exp := &labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: "right-size-the-checkout-service", Namespace: "capacity"},
 		Spec: labv1.ExperimentSpec{
@@ -41,7 +40,7 @@ func serviceExperiment(t *testing.T, cpus, memories int) (*labv1.Experiment, []p
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := recommend.Resolve(&exp.Spec)
+	obj, err := plan.ResolveObjective(&exp.Spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +52,7 @@ func completed(exp *labv1.Experiment, r plan.Run, i int) labv1.RunStatus {
 	e, _ := catalog.Lookup("service")
 	figs := map[string]float64{aggregate.FigureCores: 0.4123456, aggregate.FigureThrottled: 0.3123456,
 		aggregate.FigureMemPeak: 123456789, aggregate.FigureGCCPU: 0.0523456}
-	for j, f := range e.Spec.Figures {
+	for j, f := range e.Figures {
 		figs[f.Name] = 0.001234567 * float64(1+i%97+j)
 	}
 	start := metav1.NewTime(time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))

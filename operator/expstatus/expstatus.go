@@ -41,7 +41,7 @@ func Final(outcome string) bool {
 // Set computes the whole status from the runs' statuses (aligned with
 // runs); it is pure but for now, which it takes as an argument. It leaves
 // observedGeneration to the caller, who knows whether the pass was clean.
-func Set(exp *labv1.Experiment, variants []plan.Variant, runs []plan.Run, statuses []labv1.RunStatus, obj recommend.Objective, now metav1.Time) {
+func Set(exp *labv1.Experiment, variants []plan.Variant, runs []plan.Run, statuses []labv1.RunStatus, obj plan.Objective, now metav1.Time) {
 	st := &exp.Status
 	st.Scenario = exp.Spec.Scenario.Name()
 	statuses = slices.Clone(statuses)
@@ -81,7 +81,7 @@ func Set(exp *labv1.Experiment, variants []plan.Variant, runs []plan.Run, status
 // fill sets the counts, progress, variants with their aggregates, and the
 // recommendation; it returns how many runs have results and whether any
 // has started.
-func fill(st *labv1.ExperimentStatus, variants []plan.Variant, runs []plan.Run, statuses []labv1.RunStatus, obj recommend.Objective) (usable int, started bool) {
+func fill(st *labv1.ExperimentStatus, variants []plan.Variant, runs []plan.Run, statuses []labv1.RunStatus, obj plan.Objective) (usable int, started bool) {
 	byVariant := map[string][]labv1.RunStatus{}
 	var counts labv1.RunCounts
 	for i, r := range runs {

@@ -16,9 +16,9 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 )
 
 // Options configure a local run.
@@ -47,13 +47,11 @@ var ErrInterrupted = errors.New("interrupted: finished runs are kept")
 // be judged, a variant whose Go settings or limits cannot be applied.
 // Errors name the field.
 func Check(exp *labv1.Experiment) error {
-	variants, err := plan.Variants(&exp.Spec)
+	p, err := newPlan(exp)
 	if err != nil {
 		return err
 	}
-	if _, err := recommend.Resolve(&exp.Spec); err != nil {
-		return err
-	}
+	variants := p.Variants
 	for i := range variants {
 		if _, err := plan.GoEnv(&variants[i]); err != nil {
 			return err
@@ -65,19 +63,22 @@ func Check(exp *labv1.Experiment) error {
 	return nil
 }
 
+// newPlan plans exp for this machine: a variant with no memory limit may
+// use at most the machine's memory.
+func newPlan(exp *labv1.Experiment) (*plan.Plan, error) {
+	machine, _ := cgroup.MachineMemory()
+	return plan.New(&exp.Spec, machine)
+}
+
 // Run executes every run of exp and fills its status. It returns
 // ErrInterrupted when ctx ends first. When saving the results fails it
 // stops the runs, waits for them, saves once more and returns the error.
 func Run(ctx context.Context, exp *labv1.Experiment, o Options) error {
-	variants, err := plan.Variants(&exp.Spec)
+	p, err := newPlan(exp)
 	if err != nil {
 		return err
 	}
-	obj, err := recommend.Resolve(&exp.Spec)
-	if err != nil {
-		return err
-	}
-	runs := plan.Runs(variants, int(exp.Spec.Repetitions))
+	variants, runs, obj := p.Variants, p.Runs, p.Objective
 	statuses := make([]labv1.RunStatus, len(runs))
 	for i, r := range runs {
 		statuses[i] = labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending}

@@ -14,57 +14,7 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
-
-// Objective is an Experiment's objective with its defaults resolved.
-type Objective struct {
-	Metric         string
-	Minimize       bool
-	Constraints    []labv1.Constraint
-	AllowOOM       bool
-	PreferCheapest bool
-}
-
-// Resolve fills an objective's defaults: without one, the scenario's first
-// figure in its own direction, cheapest first.
-func Resolve(spec *labv1.ExperimentSpec) (Objective, error) {
-	entry, ok := catalog.Lookup(spec.Scenario.Name())
-	if !ok {
-		return Objective{}, fmt.Errorf("spec.scenario: unknown scenario %q", spec.Scenario.Name())
-	}
-	o := Objective{Metric: entry.Spec.Figures[0].Name, PreferCheapest: true}
-	if spec.Objective != nil {
-		o.Metric, o.Constraints, o.AllowOOM = spec.Objective.Metric, spec.Objective.Constraints, spec.Objective.AllowOOM
-		if spec.Objective.PreferCheapest != nil {
-			o.PreferCheapest = *spec.Objective.PreferCheapest
-		}
-	}
-	better, ok := direction(entry.Spec, o.Metric)
-	if !ok {
-		return Objective{}, fmt.Errorf("spec.objective.metric %q: not a figure of %s; use one of %s",
-			o.Metric, entry.Spec.Name, strings.Join(figureNames(entry.Spec), ", "))
-	}
-	o.Minimize = better == scenario.Lower
-	if spec.Objective != nil && spec.Objective.Goal != "" {
-		o.Minimize = spec.Objective.Goal == labv1.GoalMinimize
-	}
-	for i, c := range o.Constraints {
-		if _, ok := direction(entry.Spec, c.Metric); !ok {
-			return Objective{}, fmt.Errorf("spec.objective.constraints[%d].metric %q: not a figure of %s; use one of %s",
-				i, c.Metric, entry.Spec.Name, strings.Join(figureNames(entry.Spec), ", "))
-		}
-	}
-	return o, nil
-}
-
-func direction(s *scenario.Spec, figure string) (scenario.Better, bool) {
-	f, ok := s.Figure(figure)
-	return f.Better, ok
-}
-
-func figureNames(s *scenario.Spec) []string { return s.FigureNames() }
 
 // candidate is a variant that passed every constraint.
 type candidate struct {
@@ -75,7 +25,7 @@ type candidate struct {
 }
 
 // Recommend picks the best acceptable variant.
-func Recommend(o Objective, variants []labv1.VariantStatus) *labv1.Recommendation {
+func Recommend(o plan.Objective, variants []labv1.VariantStatus) *labv1.Recommendation {
 	var cands []candidate
 	var rejected []string
 	for i := range variants {
@@ -90,14 +40,14 @@ func Recommend(o Objective, variants []labv1.VariantStatus) *labv1.Recommendatio
 	if len(cands) == 0 {
 		return &labv1.Recommendation{Reason: truncate("no variant meets the objective — " + strings.Join(rejected, "; "))}
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return o.less(cands[i], cands[j]) })
+	sort.SliceStable(cands, func(i, j int) bool { return less(o, cands[i], cands[j]) })
 	best := cands[0]
 	how := "best " + o.Metric
 	if o.PreferCheapest {
 		how = "cheapest (CPU limit, then memory limit)"
 	}
 	reason := fmt.Sprintf("%s (%s): %s of %d variants meeting %s; %s median %s",
-		best.v.Name, plan.Describe(best.v.Knobs), how, len(cands), o.describe(), o.Metric, strconv.FormatFloat(best.metric, 'g', 4, 64))
+		best.v.Name, plan.Describe(best.v.Knobs), how, len(cands), describe(o), o.Metric, strconv.FormatFloat(best.metric, 'g', 4, 64))
 	if len(rejected) > 0 {
 		reason += fmt.Sprintf("; %d rejected (%s)", len(rejected), strings.Join(rejected, "; "))
 	}
@@ -105,7 +55,7 @@ func Recommend(o Objective, variants []labv1.VariantStatus) *labv1.Recommendatio
 }
 
 // judge returns the variant as a candidate, or why it is not one.
-func judge(o Objective, v *labv1.VariantStatus) (candidate, string) {
+func judge(o plan.Objective, v *labv1.VariantStatus) (candidate, string) {
 	done, oom := 0, 0
 	for _, r := range v.Runs {
 		switch r.Outcome {
@@ -139,7 +89,7 @@ func judge(o Objective, v *labv1.VariantStatus) (candidate, string) {
 	return candidate{v: v, metric: m, cpu: amount(v.Knobs.CPULimit), mem: amount(v.Knobs.MemoryLimit)}, ""
 }
 
-func (o Objective) less(a, b candidate) bool {
+func less(o plan.Objective, a, b candidate) bool {
 	if o.PreferCheapest {
 		if a.cpu != b.cpu {
 			return a.cpu < b.cpu
@@ -154,7 +104,7 @@ func (o Objective) less(a, b candidate) bool {
 	return a.metric > b.metric
 }
 
-func (o Objective) describe() string {
+func describe(o plan.Objective) string {
 	var parts []string
 	for _, c := range o.Constraints {
 		if c.Max != nil {

@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"strings"
 	"testing"
 
@@ -36,18 +37,18 @@ func TestRecommend(t *testing.T) {
 	slo := []labv1.Constraint{{Metric: "lat-p99-s", Max: f(0.020)}}
 	tests := []struct {
 		name     string
-		o        Objective
+		o        plan.Objective
 		want     string
 		inReason []string
 	}{
-		{name: "cheapest meeting the SLO", o: Objective{Metric: "lat-p99-s", Minimize: true, Constraints: slo, PreferCheapest: true},
+		{name: "cheapest meeting the SLO", o: plan.Objective{Metric: "lat-p99-s", Minimize: true, Constraints: slo, PreferCheapest: true},
 			want: "v001", inReason: []string{"v001 (cpu=500m)", "cheapest", "lat-p99-s ≤ 0.02", "v000: lat-p99-s 0.08 > 0.02", "v003: 1 OOM-killed run(s)"}},
-		{name: "best metric when not preferring cheap", o: Objective{Metric: "lat-p99-s", Minimize: true, Constraints: slo},
+		{name: "best metric when not preferring cheap", o: plan.Objective{Metric: "lat-p99-s", Minimize: true, Constraints: slo},
 			want: "v002", inReason: []string{"best lat-p99-s"}},
-		{name: "nothing meets an impossible SLO", o: Objective{Metric: "lat-p99-s", Minimize: true, PreferCheapest: true,
+		{name: "nothing meets an impossible SLO", o: plan.Objective{Metric: "lat-p99-s", Minimize: true, PreferCheapest: true,
 			Constraints: []labv1.Constraint{{Metric: "lat-p99-s", Max: f(0.001)}}},
 			want: "", inReason: []string{"no variant meets the objective", "v002: lat-p99-s 0.004 > 0.001"}},
-		{name: "maximize", o: Objective{Metric: "req/s"}, want: "v000"},
+		{name: "maximize", o: plan.Objective{Metric: "req/s"}, want: "v000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,20 +67,20 @@ func TestRecommend(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	spec := labv1.ExperimentSpec{Scenario: labv1.ScenarioSpec{Service: &labv1.ServiceScenario{}}, Duration: metav1.Duration{}}
-	got, err := Resolve(&spec)
+	got, err := plan.ResolveObjective(&spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Objective{Metric: "req/s", Minimize: false, PreferCheapest: true}
+	want := plan.Objective{Metric: "req/s", Minimize: false, PreferCheapest: true}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("default objective (-want +got):\n%s", diff)
 	}
 	spec.Objective = &labv1.Objective{Metric: "lat-p99-s"}
-	if got, _ := Resolve(&spec); !got.Minimize {
+	if got, _ := plan.ResolveObjective(&spec); !got.Minimize {
 		t.Error("lat-p99-s: got maximize, want minimize (the figure's own direction)")
 	}
 	spec.Objective = &labv1.Objective{Metric: "latency"}
-	if _, err := Resolve(&spec); err == nil || !strings.Contains(err.Error(), `spec.objective.metric "latency": not a figure of service; use one of req/s`) {
+	if _, err := plan.ResolveObjective(&spec); err == nil || !strings.Contains(err.Error(), `spec.objective.metric "latency": not a figure of service; use one of req/s`) {
 		t.Errorf("unknown metric: got %v", err)
 	}
 }

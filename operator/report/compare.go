@@ -14,7 +14,7 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // pair is a variant of A and the variant of B with the same knobs.
@@ -107,7 +107,7 @@ func matchVariants(a, b *labv1.Experiment) (pairs []pair, onlyA, onlyB []string)
 
 // writeFigureComparison writes one figure's table, or nothing when no pair
 // measured the figure on both sides.
-func writeFigureComparison(buf *bytes.Buffer, f scenario.Figure, pairs []pair) error {
+func writeFigureComparison(buf *bytes.Buffer, f catalog.Figure, pairs []pair) error {
 	var lines []string
 	var centersA, centersB []float64
 	for _, p := range pairs {
@@ -141,7 +141,7 @@ func writeFigureComparison(buf *bytes.Buffer, f scenario.Figure, pairs []pair) e
 
 // compareSamples renders "A ± ci\tB ± ci\tdelta (p=… n=…)" and returns the
 // two medians.
-func compareSamples(f scenario.Figure, va, vb []float64) (string, float64, float64) {
+func compareSamples(f catalog.Figure, va, vb []float64) (string, float64, float64) {
 	sa := benchmath.NewSample(va, &benchmath.DefaultThresholds)
 	sb := benchmath.NewSample(vb, &benchmath.DefaultThresholds)
 	suma := benchmath.AssumeNothing.Summary(sa, aggregate.Confidence)

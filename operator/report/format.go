@@ -10,7 +10,6 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 // InputError is a request the Experiment cannot answer: an unknown figure,
@@ -24,19 +23,19 @@ func inputErrorf(format string, a ...any) error { return &InputError{fmt.Sprintf
 
 // CommonFigures describes the figures every run reports besides its
 // scenario's own.
-func CommonFigures() []scenario.Figure { return slices.Clone(scenario.CommonFigures) }
+func CommonFigures() []catalog.Figure { return slices.Clone(catalog.CommonFigures) }
 
 // figures lists the figures of the Experiment's scenario in catalogue
 // order, then the common ones it does not already declare.
-func figures(exp *labv1.Experiment) []scenario.Figure {
+func figures(exp *labv1.Experiment) []catalog.Figure {
 	if e, ok := catalog.Lookup(scenarioName(exp)); ok {
-		return e.Spec.AllFigures()
+		return e.AllFigures()
 	}
 	return CommonFigures()
 }
 
 // lookupFigure finds a figure by name, or says which names are valid.
-func lookupFigure(exp *labv1.Experiment, name string) (scenario.Figure, error) {
+func lookupFigure(exp *labv1.Experiment, name string) (catalog.Figure, error) {
 	all := figures(exp)
 	for _, f := range all {
 		if f.Name == name {
@@ -47,7 +46,7 @@ func lookupFigure(exp *labv1.Experiment, name string) (scenario.Figure, error) {
 	for i, f := range all {
 		names[i] = f.Name
 	}
-	return scenario.Figure{}, inputErrorf("figure %q is not a figure of scenario %s; use one of %s",
+	return catalog.Figure{}, inputErrorf("figure %q is not a figure of scenario %s; use one of %s",
 		name, scenarioName(exp), strings.Join(names, ", "))
 }
 
@@ -72,8 +71,8 @@ func defaultFigures(exp *labv1.Experiment) []string {
 		for _, c := range o.Constraints {
 			add(c.Metric)
 		}
-	} else if e, ok := catalog.Lookup(exp.Spec.Scenario.Name()); ok && len(e.Spec.Figures) > 0 {
-		add(e.Spec.Figures[0].Name)
+	} else if e, ok := catalog.Lookup(exp.Spec.Scenario.Name()); ok && len(e.Figures) > 0 {
+		add(e.Figures[0].Name)
 	}
 	add(aggregate.FigureCores)
 	add(aggregate.FigureThrottled)
@@ -82,11 +81,11 @@ func defaultFigures(exp *labv1.Experiment) []string {
 }
 
 // resolveFigures checks the chosen figures, or picks the defaults.
-func resolveFigures(exp *labv1.Experiment, names []string) ([]scenario.Figure, error) {
+func resolveFigures(exp *labv1.Experiment, names []string) ([]catalog.Figure, error) {
 	if len(names) == 0 {
 		names = defaultFigures(exp)
 	}
-	out := make([]scenario.Figure, 0, len(names))
+	out := make([]catalog.Figure, 0, len(names))
 	for _, n := range names {
 		f, err := lookupFigure(exp, n)
 		if err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 )
 
 // Markdown writes the Experiment as a markdown report: its settings, the
@@ -79,7 +78,7 @@ func paramsText(p map[string]string) string {
 // objectiveText states the objective with its defaults resolved, as the
 // recommendation applied it.
 func objectiveText(exp *labv1.Experiment) string {
-	o, err := recommend.Resolve(&exp.Spec)
+	o, err := plan.ResolveObjective(&exp.Spec)
 	if err != nil {
 		return err.Error()
 	}

@@ -10,10 +10,10 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
-func newPlot(exp *labv1.Experiment, fig scenario.Figure, axis knobAxis, s series) (*plot.Plot, error) {
+func newPlot(exp *labv1.Experiment, fig catalog.Figure, axis knobAxis, s series) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s: %s by %s", exp.Name, fig.Name, axis.name)
 	p.X.Label.Text = axis.name

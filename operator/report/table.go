@@ -10,13 +10,13 @@ import (
 	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // grid is the variant table as text cells, shared by the terminal and the
 // markdown renderings so they never disagree.
 type grid struct {
-	figures []scenario.Figure
+	figures []catalog.Figure
 	rows    []gridRow
 }
 
@@ -75,7 +75,7 @@ func runsCell(runs []labv1.RunStatus, repetitions int32) string {
 
 // figureCell is "median [low, high]", or "median (n=N)" when there were
 // too few runs for a confidence interval, or "-" without a median.
-func figureCell(aggs []labv1.Aggregate, f scenario.Figure) string {
+func figureCell(aggs []labv1.Aggregate, f catalog.Figure) string {
 	for _, a := range aggs {
 		if a.Figure != f.Name {
 			continue

@@ -1,54 +1,26 @@
-// Package catalog is the registry of every workload scenario: the one list
-// the workload binary runs from and the operator builds its API from.
 package catalog
 
-import (
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
-	"github.com/runtime-lab/runtime-lab/workloads/scenarios/alloc"
-	"github.com/runtime-lab/runtime-lab/workloads/scenarios/gc"
-	"github.com/runtime-lab/runtime-lab/workloads/scenarios/memlimit"
-	"github.com/runtime-lab/runtime-lab/workloads/scenarios/poller"
-	"github.com/runtime-lab/runtime-lab/workloads/scenarios/scheduler"
-	"github.com/runtime-lab/runtime-lab/workloads/scenarios/service"
-	"github.com/runtime-lab/runtime-lab/workloads/scenarios/stack"
-	"github.com/runtime-lab/runtime-lab/workloads/scenarios/timers"
-)
+// specs are the scenarios in catalogue order.
+var specs = []*Spec{&Scheduler, &Alloc, &GC, &Service, &Poller, &MemLimit, &Stack, &Timers}
 
-// Entry is one registered scenario.
-type Entry struct {
-	Spec *scenario.Spec
-	New  scenario.Factory
-}
-
-var entries = []Entry{
-	{&scheduler.Spec, scheduler.New},
-	{&alloc.Spec, alloc.New},
-	{&gc.Spec, gc.New},
-	{&service.Spec, service.New},
-	{&poller.Spec, poller.New},
-	{&memlimit.Spec, memlimit.New},
-	{&stack.Spec, stack.New},
-	{&timers.Spec, timers.New},
-}
-
-// All returns every scenario in catalogue order.
-func All() []Entry { return append([]Entry(nil), entries...) }
+// All returns every scenario's spec in catalogue order.
+func All() []*Spec { return append([]*Spec(nil), specs...) }
 
 // Names returns the scenario names in catalogue order.
 func Names() []string {
-	names := make([]string, len(entries))
-	for i, e := range entries {
-		names[i] = e.Spec.Name
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
 	}
 	return names
 }
 
-// Lookup finds a scenario by name.
-func Lookup(name string) (Entry, bool) {
-	for _, e := range entries {
-		if e.Spec.Name == name {
-			return e, true
+// Lookup finds a scenario's spec by name.
+func Lookup(name string) (*Spec, bool) {
+	for _, s := range specs {
+		if s.Name == name {
+			return s, true
 		}
 	}
-	return Entry{}, false
+	return nil, false
 }

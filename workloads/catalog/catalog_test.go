@@ -3,12 +3,7 @@ package catalog
 import (
 	"regexp"
 	"slices"
-	"sort"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 var lowerCamel = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
@@ -17,8 +12,7 @@ var lowerCamel = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
 // parameter is named, documented and bounded, and its default is valid.
 func TestCatalogue(t *testing.T) {
 	seen := map[string]bool{}
-	for _, e := range All() {
-		s := e.Spec
+	for _, s := range All() {
 		t.Run(s.Name, func(t *testing.T) {
 			if !lowerCamel.MatchString(s.Name) || seen[s.Name] {
 				t.Errorf("scenario name %q: want a unique lowerCamel name", s.Name)
@@ -36,11 +30,11 @@ func TestCatalogue(t *testing.T) {
 				if p.Doc == "" {
 					t.Errorf("parameter %s: got no Doc", p.Name)
 				}
-				numeric := p.Kind != scenario.Bool && p.Kind != scenario.Enum
+				numeric := p.Kind != Bool && p.Kind != Enum
 				if numeric && (p.Min == "" || p.Max == "") {
 					t.Errorf("parameter %s: got bounds %q..%q, want both set", p.Name, p.Min, p.Max)
 				}
-				if p.Kind == scenario.Enum && !slices.Contains(p.Values, p.Default) {
+				if p.Kind == Enum && !slices.Contains(p.Values, p.Default) {
 					t.Errorf("parameter %s: default %q not among %v", p.Name, p.Default, p.Values)
 				}
 				for _, bound := range []string{p.Default, p.Min, p.Max} {
@@ -58,7 +52,7 @@ func TestCatalogue(t *testing.T) {
 					t.Errorf("figure %q: want a unique name usable as a benchmark unit", f.Name)
 				}
 				figures[f.Name] = true
-				if f.Doc == "" || f.Unit == "" || (f.Better != scenario.Higher && f.Better != scenario.Lower) {
+				if f.Doc == "" || f.Unit == "" || (f.Better != Higher && f.Better != Lower) {
 					t.Errorf("figure %s: want Doc, Unit and Better set", f.Name)
 				}
 			}
@@ -66,40 +60,10 @@ func TestCatalogue(t *testing.T) {
 	}
 }
 
-// TestFiguresMatchCatalogue checks each scenario reports exactly the
-// figures its catalogue entry declares, so the API and dashboards that are
-// built from the catalogue never name a figure that is not there.
-func TestFiguresMatchCatalogue(t *testing.T) {
-	for _, e := range All() {
-		t.Run(e.Spec.Name, func(t *testing.T) {
-			v, err := scenario.Parse(e.Spec, nil)
-			if err != nil {
-				t.Fatalf("defaults: %v", err)
-			}
-			w, err := e.New(v, scenario.Env{})
-			if err != nil {
-				t.Fatalf("New with defaults: %v", err)
-			}
-			var want, got []string
-			for _, f := range e.Spec.Figures {
-				want = append(want, f.Name)
-			}
-			for k := range w.Figures(scenario.Window{Seconds: 1, MallocCPUFraction: -1}) {
-				got = append(got, k)
-			}
-			sort.Strings(want)
-			sort.Strings(got)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("figures mismatch (-catalogue +reported):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestLookup(t *testing.T) {
 	for _, name := range Names() {
-		if e, ok := Lookup(name); !ok || e.Spec.Name != name {
-			t.Errorf("Lookup(%q): got %v, %v", name, e.Spec, ok)
+		if s, ok := Lookup(name); !ok || s.Name != name {
+			t.Errorf("Lookup(%q): got %v, %v", name, s, ok)
 		}
 	}
 	if _, ok := Lookup("nope"); ok {

@@ -50,3 +50,25 @@ func TestParsePressure(t *testing.T) {
 		})
 	}
 }
+
+func TestParseMemTotal(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     int64
+		wantErr  bool
+	}{
+		{"linux", "MemTotal:       24608292 kB\nMemFree:        23412312 kB\n", 24608292 << 10, false},
+		{"missing", "MemFree: 1 kB\n", 0, true},
+		{"no unit", "MemTotal: 1024\n", 0, true},
+		{"negative", "MemTotal: -5 kB\n", 0, true},
+		{"huge", "MemTotal: 99999999999999999999 kB\n", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseMemTotal([]byte(tt.in))
+			if got != tt.want || (err != nil) != tt.wantErr {
+				t.Errorf("got %d, %v; want %d, error %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}

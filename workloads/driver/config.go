@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
+	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
+	"github.com/runtime-lab/runtime-lab/workloads/registry"
 	"github.com/runtime-lab/runtime-lab/workloads/resultfile"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 	"github.com/runtime-lab/runtime-lab/workloads/telemetry"
@@ -99,11 +101,11 @@ func usagef(format string, a ...any) error {
 }
 
 // resolve checks the config and builds the workload without starting it.
-func (c *Config) resolve() (catalog.Entry, scenario.Values, scenario.Workload, error) {
-	var zero scenario.Values
-	entry, ok := catalog.Lookup(c.Scenario)
+func (c *Config) resolve() (*catalog.Spec, catalog.Values, scenario.Workload, error) {
+	var zero catalog.Values
+	entry, factory, ok := registry.Lookup(c.Scenario)
 	if !ok {
-		return catalog.Entry{}, zero, nil, usagef("unknown scenario %q; valid scenarios are %s (see `workload list`)",
+		return nil, zero, nil, usagef("unknown scenario %q; valid scenarios are %s (see `workload list`)",
 			c.Scenario, strings.Join(catalog.Names(), ", "))
 	}
 	switch {
@@ -121,24 +123,47 @@ func (c *Config) resolve() (catalog.Entry, scenario.Values, scenario.Workload, e
 			return entry, zero, nil, usagef("--result-file %s: %v", c.ResultFile, err)
 		}
 	}
-	role, ok := entry.Spec.Role(c.Role)
+	role, ok := entry.Role(c.Role)
 	switch {
-	case !ok && len(entry.Spec.Roles) == 0:
+	case !ok && len(entry.Roles) == 0:
 		return entry, zero, nil, usagef("--role %q: scenario %s has a single role; drop --role", c.Role, c.Scenario)
 	case !ok:
-		return entry, zero, nil, usagef("--role %q: scenario %s's roles are %s", c.Role, c.Scenario, roleNames(entry.Spec))
+		return entry, zero, nil, usagef("--role %q: scenario %s's roles are %s", c.Role, c.Scenario, roleNames(entry))
 	case role.NeedsTarget && c.Target == "":
 		return entry, zero, nil, usagef("--target: role %s of %s connects to a server; give its address, e.g. --target 10.0.0.5:8080", role.Name, c.Scenario)
 	}
-	values, err := scenario.Parse(entry.Spec, c.Sets)
+	values, err := catalog.Parse(entry, c.Sets)
 	if err != nil {
 		return entry, zero, nil, &UsageError{Err: err}
 	}
-	w, err := entry.New(values, scenario.Env{Role: role.Name, Target: c.Target, Serve: c.Serve})
+	if err := entry.CheckMemory(values, catalog.MemoryInput{Window: c.Warmup + c.Duration, Limit: ownMemoryLimit()}, machineMemory()); err != nil {
+		return entry, zero, nil, &UsageError{Err: err}
+	}
+	w, err := factory(values, scenario.Env{Role: role.Name, Target: c.Target, Serve: c.Serve})
 	if err != nil {
 		return entry, zero, nil, &UsageError{Err: err}
 	}
 	return entry, values, w, nil
+}
+
+// ownMemoryLimit is this process's cgroup memory limit, 0 for none or
+// unknown.
+func ownMemoryLimit() int64 {
+	cg, err := cgroup.Self()
+	if err != nil {
+		return 0
+	}
+	st, err := cg.Read()
+	if err != nil || st.MemoryLimitBytes < 0 {
+		return 0
+	}
+	return st.MemoryLimitBytes
+}
+
+// machineMemory is the machine's memory, 0 when unknown.
+func machineMemory() int64 {
+	m, _ := cgroup.MachineMemory()
+	return m
 }
 
 func labelsFromEnv(scenarioName string) telemetry.Labels {
@@ -150,7 +175,7 @@ func labelsFromEnv(scenarioName string) telemetry.Labels {
 	}
 }
 
-func roleNames(s *scenario.Spec) string {
+func roleNames(s *catalog.Spec) string {
 	names := make([]string, len(s.Roles))
 	for i, r := range s.Roles {
 		names[i] = r.Name

@@ -72,11 +72,9 @@ func WriteBench(w io.Writer, s *result.Summary) error {
 	spec, _ := catalog.Lookup(s.Scenario)
 	for _, f := range figureOrder(s) {
 		better := ""
-		if spec.Spec != nil {
-			for _, sf := range spec.Spec.Figures {
-				if sf.Name == f {
-					better = string(sf.Better)
-				}
+		if spec != nil {
+			if sf, ok := spec.Figure(f); ok {
+				better = string(sf.Better)
 			}
 		}
 		add(s.Figures[f], safetext.Line(strings.ReplaceAll(f, " ", "_")), better)
@@ -124,7 +122,7 @@ var nameSafe = strings.NewReplacer(" ", "_", "\t", "_")
 func figureOrder(s *result.Summary) []string {
 	var order []string
 	if e, ok := catalog.Lookup(s.Scenario); ok {
-		for _, f := range e.Spec.Figures {
+		for _, f := range e.Figures {
 			if _, ok := s.Figures[f.Name]; ok {
 				order = append(order, f.Name)
 			}

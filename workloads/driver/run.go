@@ -57,9 +57,9 @@ func Run(ctx context.Context, cfg Config) (*result.Summary, error) {
 	}
 	r := &run{cfg: cfg, w: w, meter: scenario.NewMeter(), probe: probe.New(cg)}
 	first := r.probe.Sample()
-	labels := labelsFromEnv(entry.Spec.Name)
+	labels := labelsFromEnv(entry.Name)
 	r.sum = result.Summary{
-		Version: result.SchemaVersion, Scenario: entry.Spec.Name,
+		Version: result.SchemaVersion, Scenario: entry.Name,
 		Experiment: labels.Experiment, Variant: labels.Variant, Run: labels.Run,
 		Params: values.Text(), Start: first.At, WarmupSeconds: cfg.Warmup.Seconds(),
 		Phase: PhasePrepare, Partial: true, Settings: probe.Settings(first),

@@ -17,9 +17,9 @@ func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
 	long := strings.Repeat("x", 63) // the longest Kubernetes label value
 	worst := -math.MaxFloat64 / 3   // a float whose JSON is as long as any
 	for _, e := range catalog.All() {
-		t.Run(e.Spec.Name, func(t *testing.T) {
+		t.Run(e.Name, func(t *testing.T) {
 			s := &result.Summary{
-				Version: result.SchemaVersion, Scenario: e.Spec.Name,
+				Version: result.SchemaVersion, Scenario: e.Name,
 				Experiment: long, Variant: long, Run: long,
 				Params: map[string]string{}, Figures: map[string]float64{},
 				Start: time.Now(), WarmupSeconds: worst, Seconds: worst,
@@ -40,7 +40,7 @@ func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
 				Memory: result.Memory{UsageBytes: math.MaxUint64, PeakBytes: math.MaxUint64, OOMKills: math.MaxUint64,
 					OOMEvents: math.MaxUint64, PressureSomeAvg10: worst},
 			}
-			for _, p := range e.Spec.Params {
+			for _, p := range e.Params {
 				v := p.Default
 				for _, c := range append([]string{p.Min, p.Max}, p.Values...) {
 					if len(c) > len(v) {
@@ -52,7 +52,7 @@ func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
 				}
 				s.Params[p.Name] = v
 			}
-			for _, f := range e.Spec.Figures {
+			for _, f := range e.Figures {
 				s.Figures[f.Name] = worst
 			}
 			b, err := result.Encode(s)

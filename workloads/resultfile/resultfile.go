@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // DefaultPath is where Kubernetes reads a container's termination message.
@@ -39,6 +41,9 @@ func Check(path string) error {
 	case !fi.Mode().IsRegular():
 		return fmt.Errorf("%s is a %s, not a regular file; give the path of a regular file", path, kind(fi.Mode()))
 	}
+	if fs := pseudoFS(dir); fs != "" {
+		return fmt.Errorf("cannot write a result in %s: it is on the kernel's %s filesystem; give a path on a disk", dir, fs)
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".check*")
 	if err == nil {
 		f.Close()
@@ -56,6 +61,27 @@ func Check(path string) error {
 		}
 	}
 	return fmt.Errorf("cannot write in %s: %w", dir, err)
+}
+
+// pseudoFS names the kernel filesystem dir is on when it is one whose
+// files are the kernel's interfaces (writing a summary into a cgroup's
+// cpu.max or a /proc file as root is never meant), else "".
+func pseudoFS(dir string) string {
+	var st unix.Statfs_t
+	if unix.Statfs(dir, &st) != nil {
+		return ""
+	}
+	switch st.Type {
+	case unix.PROC_SUPER_MAGIC:
+		return "proc"
+	case unix.SYSFS_MAGIC:
+		return "sysfs"
+	case unix.CGROUP_SUPER_MAGIC, unix.CGROUP2_SUPER_MAGIC:
+		return "cgroup"
+	case unix.DEBUGFS_MAGIC, unix.TRACEFS_MAGIC, unix.SECURITYFS_MAGIC, unix.BPF_FS_MAGIC:
+		return "debug"
+	}
+	return ""
 }
 
 func kind(m fs.FileMode) string {

@@ -1,8 +1,6 @@
-// Package scenario defines what a workload scenario is: its catalogue entry
-// (parameters with types, defaults, bounds and docs; the figures it reports)
-// and the small interface the driver runs it through.
-//
-// The catalogue is plain Go data with no Kubernetes imports, so the operator
-// can generate and validate its API from the same source the workload
-// binary parses its flags with.
+// Package scenario is what the driver runs a scenario through: the small
+// Workload interface and its optional parts (a gate, a preparation, an
+// outcome), and the Meter and Window a scenario counts and reports on. A
+// scenario's catalogue entry — parameters, figures, roles — is plain data
+// in workloads/catalog, which executors read without linking any of this.
 package scenario

@@ -6,12 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 )
 
 // TestHostileInput runs kubectl lab on every case in testdata/hostile, as
@@ -23,6 +26,7 @@ import (
 //	exit: 2
 //	want: metadata.name                      (stderr holds each; repeatable)
 //	stdout-lacks: \x1b                       (stdout must not hold it; Go-quoted)
+//	machine-below: 68719476736               (skipped on a machine with that much memory)
 //
 // and whose files are laid out in a fresh working directory first. After
 // the run, nothing may have been created: no cgroup under runtimelab, no
@@ -37,6 +41,9 @@ func TestHostileInput(t *testing.T) {
 	for _, file := range cases {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			c := parseCase(t, file)
+			if m, _ := cgroup.MachineMemory(); c.machineBelow > 0 && m >= c.machineBelow {
+				t.Skipf("this machine has %d bytes of memory, enough for this case", m)
+			}
 			dir := t.TempDir()
 			for _, f := range c.archive.Files {
 				p := filepath.Join(dir, f.Name)
@@ -83,6 +90,9 @@ type hostileCase struct {
 	args              []string
 	exit              int
 	want, stdoutLacks []string
+	// machineBelow skips the case on a machine with this much memory or
+	// more, where the input is no longer too large.
+	machineBelow int64
 }
 
 func parseCase(t *testing.T, file string) hostileCase {
@@ -104,6 +114,8 @@ func parseCase(t *testing.T, file string) hostileCase {
 			c.exit, err = strconv.Atoi(val)
 		case "want":
 			c.want = append(c.want, val)
+		case "machine-below":
+			c.machineBelow, err = strconv.ParseInt(val, 10, 64)
 		case "stdout-lacks":
 			var s string
 			s, err = strconv.Unquote(`"` + val + `"`)
@@ -119,6 +131,10 @@ func parseCase(t *testing.T, file string) hostileCase {
 	return c
 }
 
+// runSandbox is the name of a run's cgroup as the local executor makes it
+// (sandboxName: Experiment, run ID, execution ID).
+var runSandbox = regexp.MustCompile(`-v[0-9]{3,}-r[0-9]+-[0-9a-f]{8}$`)
+
 // snapshot lists what exists that a run could create: the files under dir,
 // the runtimelab cgroups, and a PWNED file anywhere a hostile name aims.
 func snapshot(t *testing.T, dir string) []string {
@@ -130,10 +146,12 @@ func snapshot(t *testing.T, dir string) []string {
 		}
 		return nil
 	})
+	// Only the local executor's sandboxes: other tests on the machine make
+	// cgroups of their own under runtimelab meanwhile.
 	for _, root := range []string{"/sys/fs/cgroup/cpu/runtimelab", "/sys/fs/cgroup/memory/runtimelab", "/sys/fs/cgroup/cpuacct/runtimelab", "/sys/fs/cgroup/runtimelab"} {
 		entries, _ := os.ReadDir(root)
 		for _, e := range entries {
-			if e.IsDir() {
+			if e.IsDir() && runSandbox.MatchString(e.Name()) {
 				out = append(out, "cgroup:"+filepath.Join(root, e.Name()))
 			}
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,7 +11,6 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/operator/recommend"
 	"github.com/runtime-lab/runtime-lab/operator/report"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 )
@@ -30,7 +30,7 @@ func renderReport(w io.Writer, dir string, exp *labv1.Experiment) error {
 	}
 	files := []string{filepath.Join(dir, resultsdir.ReportFile)}
 	if knob := firstVaryingKnob(exp); knob != "" && exp.Status.Runs.Succeeded > 0 {
-		obj, err := recommend.Resolve(&exp.Spec)
+		obj, err := plan.ResolveObjective(&exp.Spec)
 		if err != nil {
 			return err
 		}

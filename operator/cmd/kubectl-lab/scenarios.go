@@ -12,7 +12,6 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/operator/report"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 func init() { subcommands = append(subcommands, newScenariosCmd) }
@@ -42,7 +41,7 @@ func listScenarios(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSUMMARY")
 	for _, e := range catalog.All() {
-		fmt.Fprintf(tw, "%s\t%s\n", e.Spec.Name, e.Spec.Summary)
+		fmt.Fprintf(tw, "%s\t%s\n", e.Name, e.Summary)
 	}
 	return tw.Flush()
 }
@@ -52,7 +51,7 @@ func showScenario(w io.Writer, name string) error {
 	if !ok {
 		return usagef("scenario %q: unknown; use one of %s", name, strings.Join(catalog.Names(), ", "))
 	}
-	s := e.Spec
+	s := e
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s: %s\n\n%s\n", s.Name, s.Summary, wrap(s.Doc, 100))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -70,9 +69,9 @@ func showScenario(w io.Writer, name string) error {
 	fmt.Fprintln(tw, "\nFigures (objective metrics, --figure, --plot):")
 	fmt.Fprintln(tw, "  NAME\tUNIT\tBETTER\tDOC")
 	writeFigures(tw, s.Figures, "")
-	var common []scenario.Figure
+	var common []catalog.Figure
 	for _, c := range report.CommonFigures() {
-		if !slices.ContainsFunc(s.Figures, func(f scenario.Figure) bool { return f.Name == c.Name }) {
+		if !slices.ContainsFunc(s.Figures, func(f catalog.Figure) bool { return f.Name == c.Name }) {
 			common = append(common, c)
 		}
 	}
@@ -84,7 +83,7 @@ func showScenario(w io.Writer, name string) error {
 	return err
 }
 
-func writeFigures(w io.Writer, figs []scenario.Figure, note string) {
+func writeFigures(w io.Writer, figs []catalog.Figure, note string) {
 	for _, f := range figs {
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s%s\n", f.Name, f.Unit, f.Better, f.Doc, note)
 	}

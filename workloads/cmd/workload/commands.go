@@ -20,7 +20,7 @@ func newListCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			for _, e := range catalog.All() {
-				fmt.Fprintf(tw, "%s\t%s\n", e.Spec.Name, e.Spec.Summary)
+				fmt.Fprintf(tw, "%s\t%s\n", e.Name, e.Summary)
 			}
 			return tw.Flush()
 		},
@@ -39,22 +39,22 @@ func newDescribeCmd() *cobra.Command {
 					args[0], strings.Join(catalog.Names(), ", "))}
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s: %s\n\n%s\n\nParameters (--set name=value):\n", e.Spec.Name, e.Spec.Summary, e.Spec.Doc)
+			fmt.Fprintf(out, "%s: %s\n\n%s\n\nParameters (--set name=value):\n", e.Name, e.Summary, e.Doc)
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "  NAME\tTYPE\tDEFAULT\tVALID\tMEANING")
-			for _, p := range e.Spec.Params {
+			for _, p := range e.Params {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, p.Default, p.Bounds(), p.Doc)
 			}
 			tw.Flush()
-			if len(e.Spec.Roles) > 0 {
+			if len(e.Roles) > 0 {
 				fmt.Fprintln(out, "\nRoles (--role):")
-				for _, r := range e.Spec.Roles {
+				for _, r := range e.Roles {
 					fmt.Fprintf(tw, "  %s\t%s\n", r.Name, r.Doc)
 				}
 				tw.Flush()
 			}
 			fmt.Fprintln(out, "\nFigures:")
-			for _, f := range e.Spec.Figures {
+			for _, f := range e.Figures {
 				fmt.Fprintf(tw, "  %s\t%s\t%s is better\t%s\n", f.Name, f.Unit, f.Better, f.Doc)
 			}
 			return tw.Flush()

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 )
 
 // TestHostileInvocations runs the workload on every case in
@@ -23,6 +25,7 @@ import (
 //	exit: 2
 //	want: --result-file                   (stderr holds each; repeatable)
 //	symlink: result.json -> target.json   (made before the run)
+//	machine-below: 68719476736            (skipped on a machine with that much memory)
 //
 // and whose files are laid out in a fresh working directory first. Bad
 // input exits 2 before anything runs: no file is created, changed or
@@ -62,6 +65,11 @@ func TestHostileInvocations(t *testing.T) {
 					exit, _ = strconv.Atoi(val)
 				case "want":
 					want = append(want, val)
+				case "machine-below":
+					below, _ := strconv.ParseInt(val, 10, 64)
+					if m, _ := cgroup.MachineMemory(); m >= below {
+						t.Skipf("this machine has %d bytes of memory, enough for this case", m)
+					}
 				case "symlink":
 					link, target, _ := strings.Cut(val, " -> ")
 					if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {

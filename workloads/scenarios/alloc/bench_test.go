@@ -1,6 +1,7 @@
 package alloc
 
 import (
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -57,7 +58,7 @@ func BenchmarkAlloc(b *testing.B) {
 func defaultAllocators(tb testing.TB) []*allocator {
 	tb.Helper()
 	steady.once.Do(func() {
-		v, err := scenario.Parse(&Spec, nil)
+		v, err := catalog.Parse(&catalog.Alloc, nil)
 		if err != nil {
 			steady.err = err
 			return

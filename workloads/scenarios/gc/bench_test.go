@@ -2,6 +2,7 @@ package gc
 
 import (
 	"context"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -49,7 +50,7 @@ func BenchmarkGC(b *testing.B) {
 func preparedHeap(tb testing.TB) *workload {
 	tb.Helper()
 	heap.once.Do(func() {
-		v, err := scenario.Parse(&Spec, []string{"churnRate=0"})
+		v, err := catalog.Parse(&catalog.GC, []string{"churnRate=0"})
 		if err != nil {
 			heap.err = err
 			return

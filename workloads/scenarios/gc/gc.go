@@ -2,45 +2,13 @@ package gc
 
 import (
 	"context"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
-
-// Spec is the gc scenario's catalogue entry.
-var Spec = scenario.Spec{
-	Name:    "gc",
-	Summary: "a live heap of set size and pointer density, churned at a set rate",
-	Doc: "Before the warmup, builds `liveHeap` bytes of live objects in 512-byte units. A `pointerDensity` share " +
-		"of units are chains of eight 64-byte nodes full of pointers, which the GC must scan; the rest are " +
-		"single pointer-free 512-byte blocks, which it only marks. Then `goroutines` mutators replace random " +
-		"units at `churnRate` bytes per second in all (0: as fast as they can), so the live heap stays the " +
-		"same size while garbage is made. Mutator throughput (units replaced per second) falls as the GC " +
-		"takes CPU and assists.",
-	Params: []scenario.Param{
-		{Name: "liveHeap", Kind: scenario.Bytes, Default: "64Mi", Min: "1Mi", Max: "64Gi",
-			Doc: "size of the live heap the mutators keep"},
-		{Name: "pointerDensity", Kind: scenario.Float, Default: "0.5", Min: "0", Max: "1",
-			Doc: "share of the live heap in pointer-rich objects the GC must scan"},
-		{Name: "churnRate", Kind: scenario.Bytes, Default: "256Mi", Min: "0", Max: "64Gi",
-			Doc: "bytes of the live heap replaced per second, all mutators together; 0 means unthrottled"},
-		{Name: "goroutines", Kind: scenario.Int, Default: "2", Min: "1", Max: "10000",
-			Doc: "mutator goroutines"},
-	},
-	Figures: []scenario.Figure{
-		{Name: "ops/s", Unit: "1/s", Better: scenario.Higher, Doc: "mutator throughput: 512-byte units replaced per second"},
-		{Name: "churn-B/s", Unit: "B/s", Better: scenario.Higher, Doc: "bytes of live heap replaced per second"},
-		{Name: "gc/s", Unit: "1/s", Better: scenario.Lower, Doc: "GC cycles per second"},
-		{Name: "gc-cpu-frac", Unit: "ratio", Better: scenario.Lower, Doc: "share of available CPU the GC used (/cpu/classes/gc/total)"},
-		{Name: "assist-cpu-frac", Unit: "ratio", Better: scenario.Lower, Doc: "share of available CPU spent in mark assists by mutators"},
-		{Name: "pause-p50-s", Unit: "s", Better: scenario.Lower, Doc: "median stop-the-world GC pause"},
-		{Name: "pause-p99-s", Unit: "s", Better: scenario.Lower, Doc: "99th percentile stop-the-world GC pause"},
-		{Name: "heap-live-B", Unit: "B", Better: scenario.Lower, Doc: "heap marked live by the last GC"},
-		{Name: "heap-goal-B", Unit: "B", Better: scenario.Lower, Doc: "heap size the pacer aims to finish the next GC at"},
-	},
-}
 
 // unitBytes is the size of one unit of live heap.
 const unitBytes = 512
@@ -62,7 +30,7 @@ type workload struct {
 }
 
 // New builds the scenario from validated parameters.
-func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
+func New(v catalog.Values, _ scenario.Env) (scenario.Workload, error) {
 	units := int(v.Bytes("liveHeap") / unitBytes)
 	return &workload{
 		units:      units,

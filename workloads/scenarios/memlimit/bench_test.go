@@ -2,17 +2,16 @@ package memlimit
 
 import (
 	"context"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 // BenchmarkMemlimit is the bare churn the scenario paces: b.N chunk
 // replacements on the default live heap (liveHeap=64Mi), with no pacing,
 // steps, meter or driver around them.
 func BenchmarkMemlimit(b *testing.B) {
-	v, err := scenario.Parse(&Spec, nil)
+	v, err := catalog.Parse(&catalog.MemLimit, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package memlimit
 import (
 	"context"
 	"fmt"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"os"
 	"runtime/metrics"
@@ -31,47 +32,6 @@ const (
 	nearOOMPeak = 0.95
 )
 
-// Spec is the memlimit scenario's catalogue entry.
-var Spec = scenario.Spec{
-	Name:    "memlimit",
-	Summary: "a live heap grown in steps towards the container memory limit, then held and churned",
-	Doc: "Grows a live heap of pointer-free 64 KiB chunks, every page written so the memory is really resident, " +
-		"in `steps` equal steps `stepInterval` apart, to `liveHeap` bytes or, when liveHeap is 0, to " +
-		"`liveFraction` of the cgroup memory limit the workload reads itself. It then holds the heap and " +
-		"replaces random chunks at `churnRate` bytes per second, so garbage keeps coming while the live heap " +
-		"stays the same. With GOGC=100 and no GOMEMLIMIT the heap grows to about twice the live heap before a " +
-		"GC, so a live heap over half the limit gets the process OOM-killed (the result file keeps the last " +
-		"interim summary); GOMEMLIMIT below the limit caps the heap goal and trades memory for GC cycles. " +
-		"Outcome: gc-thrash when the GC CPU limiter engaged in the window or the GC took at least 50% of the " +
-		"available CPU; otherwise near-oom when the cgroup's peak memory usage reached 95% of its limit; " +
-		"otherwise survived.",
-	Params: []scenario.Param{
-		{Name: "liveHeap", Kind: scenario.Bytes, Default: "64Mi", Min: "0", Max: "64Gi",
-			Doc: "live heap to grow to, in whole 64 KiB chunks; 0 sizes it from the container memory limit with liveFraction"},
-		{Name: "liveFraction", Kind: scenario.Float, Default: "0.6", Min: "0.05", Max: "2",
-			Doc: "live heap as a share of the cgroup memory limit, used when liveHeap is 0; above 0.5 the GOGC=100 heap goal exceeds the limit"},
-		{Name: "steps", Kind: scenario.Int, Default: "10", Min: "1", Max: "1000",
-			Doc: "equal steps the live heap grows in; the first is taken at the start"},
-		{Name: "stepInterval", Kind: scenario.Duration, Default: "500ms", Min: "1ms", Max: "10m",
-			Doc: "time between growth steps"},
-		{Name: "churnRate", Kind: scenario.Bytes, Default: "64Mi", Min: "0", Max: "64Gi",
-			Doc: "bytes of the live heap replaced per second; 0 holds it unchanged, so no garbage is made"},
-	},
-	Figures: []scenario.Figure{
-		{Name: "held-B", Unit: "B", Better: scenario.Higher, Doc: "live heap the scenario holds at the end of the window (below the target while it grows)"},
-		{Name: "churn-B/s", Unit: "B/s", Better: scenario.Higher, Doc: "bytes of live heap replaced per second"},
-		{Name: "heap-live-B", Unit: "B", Better: scenario.Lower, Doc: "heap marked live by the last GC"},
-		{Name: "heap-goal-B", Unit: "B", Better: scenario.Lower, Doc: "heap size the pacer aims to finish the next GC at, capped by GOMEMLIMIT"},
-		{Name: "gc/s", Unit: "1/s", Better: scenario.Lower, Doc: "GC cycles per second"},
-		{Name: "gc-cpu-frac", Unit: "ratio", Better: scenario.Lower, Doc: "share of available CPU the GC used (/cpu/classes/gc/total)"},
-		{Name: "limiter-on", Unit: "bool", Better: scenario.Lower, Doc: "1 when the GC CPU limiter engaged during the window (/gc/limiter/last-enabled), else 0"},
-		{Name: "mem-runtime-B", Unit: "B", Better: scenario.Lower, Doc: "memory the Go runtime holds from the OS at the end of the window (/memory/classes/total less heap/released), which GOMEMLIMIT bounds"},
-		{Name: "mem-limit-frac", Unit: "ratio", Better: scenario.Lower, Doc: "mem-runtime-B as a share of the cgroup memory limit; 0 without a limit"},
-		{Name: "peak-limit-frac", Unit: "ratio", Better: scenario.Lower, Doc: "the cgroup's peak memory usage as a share of its limit; 0 without a limit"},
-		{Name: "oom-kills", Unit: "kills", Better: scenario.Lower, Doc: "processes the kernel OOM-killed in the cgroup since it was created"},
-	},
-}
-
 // chunkBytes is the unit the live heap is built from: pointer-free, so the
 // GC marks but never scans it, and over 32 KiB, so each chunk is a large
 // object with pages of its own.
@@ -90,7 +50,7 @@ type workload struct {
 
 // New builds the scenario from validated parameters and the memory limit
 // of the cgroup the process runs in.
-func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
+func New(v catalog.Values, _ scenario.Env) (scenario.Workload, error) {
 	limit, err := memoryLimit()
 	return newWithLimit(v, limit, err)
 }
@@ -109,7 +69,7 @@ func memoryLimit() (int64, error) {
 }
 
 // newWithLimit is New with the limit given, and why it could not be read.
-func newWithLimit(v scenario.Values, limit int64, limitErr error) (*workload, error) {
+func newWithLimit(v catalog.Values, limit int64, limitErr error) (*workload, error) {
 	target := v.Bytes("liveHeap")
 	if target == 0 {
 		if limit <= 0 {
@@ -117,7 +77,7 @@ func newWithLimit(v scenario.Values, limit int64, limitErr error) (*workload, er
 			if limitErr != nil {
 				why = fmt.Sprintf("the cgroup memory limit could not be read (%v)", limitErr)
 			}
-			return nil, &scenario.ParseError{Scenario: Spec.Name, Param: "liveFraction",
+			return nil, &catalog.ParseError{Scenario: catalog.MemLimit.Name, Param: "liveFraction",
 				Msg: why + ", so there is nothing to take a fraction of; set liveHeap to a size such as 64Mi"}
 		}
 		target = int64(v.Float("liveFraction") * float64(limit))

@@ -3,6 +3,7 @@ package memlimit
 import (
 	"context"
 	"errors"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"os"
 	"strconv"
 	"strings"
@@ -13,9 +14,9 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
-func parse(t *testing.T, sets ...string) scenario.Values {
+func parse(t *testing.T, sets ...string) catalog.Values {
 	t.Helper()
-	v, err := scenario.Parse(&Spec, sets)
+	v, err := catalog.Parse(&catalog.MemLimit, sets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func TestNewSizesTheHeap(t *testing.T) {
 		limit      int64
 		limitErr   error
 		wantChunks int
-		wantErr    []string // substrings of a *scenario.ParseError; nil means none
+		wantErr    []string // substrings of a *catalog.ParseError; nil means none
 	}{
 		{name: "bytes", sets: []string{"liveHeap=64Mi"}, wantChunks: 1024},
 		{name: "bytes win over the fraction", sets: []string{"liveHeap=1Mi", "liveFraction=0.5"}, limit: 1 << 30, wantChunks: 16},
@@ -45,9 +46,9 @@ func TestNewSizesTheHeap(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w, err := newWithLimit(parse(t, tt.sets...), tt.limit, tt.limitErr)
 			if tt.wantErr != nil {
-				var pe *scenario.ParseError
+				var pe *catalog.ParseError
 				if !errors.As(err, &pe) {
-					t.Fatalf("got error %v, want a *scenario.ParseError", err)
+					t.Fatalf("got error %v, want a *catalog.ParseError", err)
 				}
 				for _, want := range tt.wantErr {
 					if !strings.Contains(err.Error(), want) {

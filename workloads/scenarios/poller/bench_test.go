@@ -1,13 +1,12 @@
 package poller
 
 import (
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 // BenchmarkEchoBaseline is the bare baseline hack/bench compares the
@@ -89,7 +88,7 @@ func plainEchoServer(ln net.Listener, size int, wg *sync.WaitGroup) {
 // hack/bench runs the workload with; the default mode must be echo.
 func echoDefaults(tb testing.TB) (conns, msgSize int) {
 	tb.Helper()
-	v, err := scenario.Parse(&Spec, nil)
+	v, err := catalog.Parse(&catalog.Poller, nil)
 	if err != nil {
 		tb.Fatalf("parse defaults: %v", err)
 	}

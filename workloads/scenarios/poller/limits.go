@@ -2,10 +2,9 @@ package poller
 
 import (
 	"fmt"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"net"
 	"syscall"
-
-	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 // fdSlack is the descriptors a process needs beside its connections:
@@ -51,15 +50,15 @@ func checkFiles(role string, conns int, limit uint64) error {
 	} else {
 		msg += "raise the hard limit (ulimit -Hn)"
 	}
-	return &scenario.ParseError{Scenario: Spec.Name, Param: "conns", Msg: msg}
+	return &catalog.ParseError{Scenario: catalog.Poller.Name, Param: "conns", Msg: msg}
 }
 
 // checkBuffers bounds the memory the message buffers take.
 func checkBuffers(conns, msgSize int) error {
 	if need := 2 * int64(conns) * int64(msgSize); need > maxBuffers {
-		return &scenario.ParseError{Scenario: Spec.Name, Param: "msgSize", Msg: fmt.Sprintf(
+		return &catalog.ParseError{Scenario: catalog.Poller.Name, Param: "msgSize", Msg: fmt.Sprintf(
 			"%s with %d conns needs %s of message buffers (2·conns·msgSize), over %s; use a smaller msgSize or fewer conns",
-			scenario.FormatBytes(int64(msgSize)), conns, scenario.FormatBytes(need), scenario.FormatBytes(maxBuffers))}
+			catalog.FormatBytes(int64(msgSize)), conns, catalog.FormatBytes(need), catalog.FormatBytes(maxBuffers))}
 	}
 	return nil
 }
@@ -67,8 +66,8 @@ func checkBuffers(conns, msgSize int) error {
 // checkRole refuses what the driver's flags cannot express: a role the
 // catalogue does not list, or an address that is not host:port.
 func checkRole(role, serve, target string) error {
-	bad := func(msg string) error { return &scenario.ParseError{Scenario: Spec.Name, Msg: msg} }
-	if _, ok := Spec.Role(role); !ok {
+	bad := func(msg string) error { return &catalog.ParseError{Scenario: catalog.Poller.Name, Msg: msg} }
+	if _, ok := catalog.Poller.Role(role); !ok {
 		return bad(fmt.Sprintf("role %q: use %s, %s or %s", role, roleBoth, roleServer, roleClient))
 	}
 	if role != roleClient {

@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"log/slog"
 	"net"
 	"os"
@@ -11,77 +12,21 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
-// The roles a process can play.
+// The roles a process can play, and the modes (catalog.Poller).
 const (
-	roleBoth   = "both"
-	roleServer = "server"
-	roleClient = "client"
-)
-
-// The modes.
-const (
-	modeEcho  = "echo"
-	modeIdle  = "idle"
-	modeBurst = "burst"
+	roleBoth   = catalog.RoleBoth
+	roleServer = catalog.RoleServer
+	roleClient = catalog.RoleClient
+	modeEcho   = catalog.PollerEcho
+	modeIdle   = catalog.PollerIdle
+	modeBurst  = catalog.PollerBurst
 )
 
 // defaultServe is where a server listens when --serve is not given.
-const defaultServe = "127.0.0.1:0"
-
-// Spec is the poller scenario's catalogue entry.
-var Spec = scenario.Spec{
-	Name:    "poller",
-	Summary: "TCP echo over loopback or to a target: closed-loop ping-pong, idle parked connections, or bursts",
-	Doc: "Before the warmup, dials `conns` TCP connections (`dialConcurrency` at a time) to an echo server that " +
-		"serves each with its own goroutine blocked in Read. In mode echo every connection sends `msgSize` bytes " +
-		"and waits for the echo, as fast as it can: round-trip latency is the netpoller waking a parked goroutine " +
-		"twice per trip. In mode idle nothing is sent: the connections are held with a goroutine parked in Read " +
-		"on each side, and what they cost is measured after a GC once all are connected (runtime memory, live " +
-		"heap and goroutine stacks, per connection). In mode burst every client wakes at once each `interval`, " +
-		"sends one message and waits for its echo: latency runs from the burst's start, so it includes waking " +
-		"every goroutine together and draining the readiness events. Role both runs server and clients in one " +
-		"process and needs 2·conns file descriptors; for more, run --role server and --role client apart.",
-	Params: []scenario.Param{
-		{Name: "mode", Kind: scenario.Enum, Default: modeEcho, Values: []string{modeEcho, modeIdle, modeBurst},
-			Doc: "echo: closed-loop ping-pong on every connection; idle: hold the connections parked in Read " +
-				"and measure their memory; burst: all clients send at once every interval"},
-		{Name: "conns", Kind: scenario.Int, Default: "16", Min: "1", Max: "100000",
-			Doc: "client connections; a server waits for this many before its warmup starts"},
-		{Name: "msgSize", Kind: scenario.Bytes, Default: "64", Min: "1", Max: "1Mi",
-			Doc: "bytes per message each way, and the size of each connection's read buffer"},
-		{Name: "interval", Kind: scenario.Duration, Default: "10ms", Min: "1ms", Max: "1m",
-			Doc: "burst mode: time between bursts"},
-		{Name: "dialConcurrency", Kind: scenario.Int, Default: "64", Min: "1", Max: "1024",
-			Doc: "dials in flight at once while connecting; well under the listen backlog (net.core.somaxconn), " +
-				"so thousands of dials are not dropped and retried"},
-	},
-	Figures: []scenario.Figure{
-		{Name: "conns", Unit: "conns", Better: scenario.Higher,
-			Doc: "most connections this process held open at once (its client side, or its server side)"},
-		{Name: "msgs/s", Unit: "1/s", Better: scenario.Higher,
-			Doc: "round trips completed per second; role server: messages echoed per second"},
-		{Name: "rtt-p50-s", Unit: "s", Better: scenario.Lower,
-			Doc: "median round trip (burst: from the burst's start to the echo); 0 on role server"},
-		{Name: "rtt-p99-s", Unit: "s", Better: scenario.Lower, Doc: "99th percentile round trip; 0 on role server"},
-		{Name: "rtt-p999-s", Unit: "s", Better: scenario.Lower, Doc: "99.9th percentile round trip; 0 on role server"},
-		{Name: "goroutines", Unit: "goroutines", Better: scenario.Lower, Doc: "goroutines at the end of the window"},
-		{Name: "bytes/conn", Unit: "B", Better: scenario.Lower,
-			Doc: "idle mode: runtime memory (/memory/classes/total) added per connection; 0 in other modes"},
-		{Name: "heap-B/conn", Unit: "B", Better: scenario.Lower,
-			Doc: "idle mode: live heap added per connection, after a GC; 0 in other modes"},
-		{Name: "stack-B/conn", Unit: "B", Better: scenario.Lower,
-			Doc: "idle mode: goroutine stack memory added per connection; 0 in other modes"},
-	},
-	Roles: []scenario.Role{
-		{Name: roleBoth, Doc: "server and clients in this process, over loopback; needs 2·conns+64 file descriptors"},
-		{Name: roleServer, Doc: "echo server on --serve (default " + defaultServe + "); logs msg=poller-serving " +
-			"addr=HOST:PORT, waits for conns connections, and should be given a longer --duration than its client"},
-		{Name: roleClient, NeedsTarget: true, Doc: "dials conns connections to the server at --target and drives them"},
-	},
-}
+const defaultServe = catalog.PollerDefaultServe
 
 // New builds the scenario from validated parameters and the process's role.
-func New(v scenario.Values, env scenario.Env) (scenario.Workload, error) {
+func New(v catalog.Values, env scenario.Env) (scenario.Workload, error) {
 	w := &workload{
 		role:     env.Role,
 		mode:     v.Enum("mode"),
@@ -95,7 +40,7 @@ func New(v scenario.Values, env scenario.Env) (scenario.Workload, error) {
 		g:        newGroup(),
 	}
 	if w.role == "" {
-		w.role = Spec.Roles[0].Name
+		w.role = catalog.Poller.Roles[0].Name
 	}
 	if w.serve == "" {
 		w.serve = defaultServe

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"log/slog"
 	"net"
 	"regexp"
@@ -60,7 +61,7 @@ func TestNewRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := scenario.Parse(&Spec, tt.sets)
+			v, err := catalog.Parse(&catalog.Poller, tt.sets)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,16 +79,16 @@ func checkErr(t *testing.T, err error, want string) {
 		}
 		return
 	}
-	var pe *scenario.ParseError
+	var pe *catalog.ParseError
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), want) {
-		t.Fatalf("got error %v, want a *scenario.ParseError containing %q", err, want)
+		t.Fatalf("got error %v, want a *catalog.ParseError containing %q", err, want)
 	}
 }
 
 // newTest builds a workload from sets and env, logging into a buffer.
 func newTest(t *testing.T, env scenario.Env, sets ...string) (*workload, *syncBuffer) {
 	t.Helper()
-	v, err := scenario.Parse(&Spec, sets)
+	v, err := catalog.Parse(&catalog.Poller, sets)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"sync"
 	"testing"
 
@@ -35,7 +36,7 @@ func BenchmarkScheduler(b *testing.B) {
 // the CPU work before the benchmark's clock starts.
 func newDefault(tb testing.TB) *workload {
 	tb.Helper()
-	v, err := scenario.Parse(&Spec, nil)
+	v, err := catalog.Parse(&catalog.Scheduler, nil)
 	if err != nil {
 		tb.Fatalf("parse defaults: %v", err)
 	}

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
@@ -12,41 +13,10 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
-// Spec is the scheduler scenario's catalogue entry.
-var Spec = scenario.Spec{
-	Name:    "scheduler",
-	Summary: "CPU-bound fan-out/fan-in over N goroutines, with optional blocking and syscall tasks",
-	Doc: "Each round starts `goroutines` goroutines, each running one task of `work` CPU time, and waits for " +
-		"all of them. A `blockFraction` of tasks instead park on a channel that is released every `blockFor`; " +
-		"a `syscallFraction` sit `blockFor` in a blocking nanosleep syscall, so sysmon hands their P to another " +
-		"thread. Compare tasks/s and scheduling latency across GOMAXPROCS and CPU limits: with GOMAXPROCS above " +
-		"the quota, threads exhaust the quota early in each CFS period and every runnable goroutine waits out " +
-		"the throttled remainder.",
-	Params: []scenario.Param{
-		{Name: "goroutines", Kind: scenario.Int, Default: "64", Min: "1", Max: "100000",
-			Doc: "goroutines started per fan-out round"},
-		{Name: "work", Kind: scenario.Duration, Default: "50us", Min: "1us", Max: "100ms",
-			Doc: "CPU work per task, as time on an idle unthrottled CPU (calibrated at start)"},
-		{Name: "blockFraction", Kind: scenario.Float, Default: "0", Min: "0", Max: "1",
-			Doc: "share of tasks that park on a channel instead of computing"},
-		{Name: "syscallFraction", Kind: scenario.Float, Default: "0", Min: "0", Max: "1",
-			Doc: "share of tasks that sit in a blocking syscall instead of computing"},
-		{Name: "blockFor", Kind: scenario.Duration, Default: "1ms", Min: "10us", Max: "1s",
-			Doc: "how long a blocking or syscall task waits"},
-	},
-	Figures: []scenario.Figure{
-		{Name: "tasks/s", Unit: "1/s", Better: scenario.Higher, Doc: "tasks completed per second"},
-		{Name: "rounds/s", Unit: "1/s", Better: scenario.Higher, Doc: "fan-out/fan-in rounds completed per second"},
-		{Name: "sched-p50-s", Unit: "s", Better: scenario.Lower, Doc: "median time a goroutine was runnable before it ran"},
-		{Name: "sched-p99-s", Unit: "s", Better: scenario.Lower, Doc: "99th percentile of that wait"},
-		{Name: "threads", Unit: "threads", Better: scenario.Lower, Doc: "OS threads the runtime has created"},
-	},
-}
-
 // New builds the scenario from validated parameters.
-func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
+func New(v catalog.Values, _ scenario.Env) (scenario.Workload, error) {
 	if v.Float("blockFraction")+v.Float("syscallFraction") > 1 {
-		return nil, &scenario.ParseError{Scenario: Spec.Name, Param: "syscallFraction",
+		return nil, &catalog.ParseError{Scenario: catalog.Scheduler.Name, Param: "syscallFraction",
 			Msg: "blockFraction + syscallFraction must be at most 1"}
 	}
 	return &workload{

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -48,7 +49,7 @@ func (w *workload) Ready() <-chan struct{} {
 }
 
 // New builds the scenario from validated parameters and its role.
-func New(v scenario.Values, env scenario.Env) (scenario.Workload, error) {
+func New(v catalog.Values, env scenario.Env) (scenario.Workload, error) {
 	cfg := config{
 		role: env.Role, target: env.Target, serve: env.Serve,
 		rate: v.Int("rate"), connections: v.Int("connections"), timeout: v.Duration("timeout"),
@@ -69,7 +70,7 @@ func New(v scenario.Values, env scenario.Env) (scenario.Workload, error) {
 		}
 	case RoleLoadgen:
 		if strings.Contains(cfg.target, "/") {
-			return nil, &scenario.ParseError{Scenario: Spec.Name, Msg: fmt.Sprintf(
+			return nil, &catalog.ParseError{Scenario: catalog.Service.Name, Msg: fmt.Sprintf(
 				"--target %q: give host:port of the server, e.g. 10.0.0.5:8080", cfg.target)}
 		}
 	}

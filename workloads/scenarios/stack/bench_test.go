@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 // returns, and one GC shrinks the stacks, with nothing of the driver,
 // meter or telemetry around it.
 func BenchmarkStack(b *testing.B) {
-	v, err := scenario.Parse(&Spec, nil)
+	v, err := catalog.Parse(&catalog.Stack, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

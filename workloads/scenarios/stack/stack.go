@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -10,33 +11,6 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
-
-// Spec is the stack scenario's catalogue entry.
-var Spec = scenario.Spec{
-	Name:    "stack",
-	Summary: "goroutines recurse deep and return; stack growth by copying, and shrinking at GC",
-	Doc: "Starts `goroutines` goroutines that park between cycles. Each cycle, every goroutine recurses `depth` " +
-		"frames, each holding `frameBytes` of locals, so its stack grows by doubling and copying; all wait at " +
-		"the bottom on a barrier while the scenario reads /memory/classes/heap/stacks:bytes. Then they return " +
-		"and park at the top, the scenario forces one GC and reads the figure again: a GC halves each stack " +
-		"less than a quarter used, so the stacks shrink by about half per cycle, never at once. Stack figures " +
-		"are those of the last cycle completed by the end of the window.",
-	Params: []scenario.Param{
-		{Name: "goroutines", Kind: scenario.Int, Default: "100", Min: "1", Max: "100000",
-			Doc: "goroutines that recurse together"},
-		{Name: "depth", Kind: scenario.Int, Default: "1000", Min: "1", Max: "1000000",
-			Doc: "frames each goroutine recurses"},
-		{Name: "frameBytes", Kind: scenario.Bytes, Default: "256", Min: "64", Max: "64Ki", PowerOfTwo: true,
-			Doc: "bytes of locals in each frame"},
-	},
-	Figures: []scenario.Figure{
-		{Name: "cycles/s", Unit: "1/s", Better: scenario.Higher, Doc: "recurse, barrier, return and GC cycles per second"},
-		{Name: "stack-depth-B", Unit: "B", Better: scenario.Lower, Doc: "stack memory (/memory/classes/heap/stacks) with every goroutine at the bottom"},
-		{Name: "stack-gc-B", Unit: "B", Better: scenario.Lower, Doc: "stack memory after the goroutines returned and one forced GC"},
-		{Name: "stack-B/goroutine", Unit: "B", Better: scenario.Lower, Doc: "stack memory per scenario goroutine at depth, less what the process had before they started"},
-		{Name: "goroutines/MiB", Unit: "1/MiB", Better: scenario.Higher, Doc: "scenario goroutines per MiB of stack memory at depth"},
-	},
-}
 
 // Limits on what New accepts, beyond each parameter's own bounds. A
 // goroutine's stack may not exceed 1 GiB (runtime/debug.SetMaxStack) and
@@ -59,23 +33,23 @@ type measurement struct {
 }
 
 // New builds the scenario from validated parameters.
-func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
+func New(v catalog.Values, _ scenario.Env) (scenario.Workload, error) {
 	fb := v.Bytes("frameBytes")
 	d, ok := descenders[fb]
 	if !ok {
-		return nil, &scenario.ParseError{Scenario: Spec.Name, Param: "frameBytes",
-			Msg: fmt.Sprintf("%s is not a power of two; use 64, 128, 256, 512, 1Ki, … or 64Ki", scenario.FormatBytes(fb))}
+		return nil, &catalog.ParseError{Scenario: catalog.Stack.Name, Param: "frameBytes",
+			Msg: fmt.Sprintf("%s is not a power of two; use 64, 128, 256, 512, 1Ki, … or 64Ki", catalog.FormatBytes(fb))}
 	}
 	g, depth := int64(v.Int("goroutines")), int64(v.Int("depth"))
 	if per := depth * fb; per > maxPerGoroutine {
-		return nil, &scenario.ParseError{Scenario: Spec.Name, Param: "depth",
+		return nil, &catalog.ParseError{Scenario: catalog.Stack.Name, Param: "depth",
 			Msg: fmt.Sprintf("depth × frameBytes is %s, over the %s one goroutine's stack may hold; lower depth or frameBytes",
-				scenario.FormatBytes(per), scenario.FormatBytes(maxPerGoroutine))}
+				catalog.FormatBytes(per), catalog.FormatBytes(maxPerGoroutine))}
 	}
 	if total := g * depth * fb; total > maxTotal {
-		return nil, &scenario.ParseError{Scenario: Spec.Name, Param: "goroutines",
+		return nil, &catalog.ParseError{Scenario: catalog.Stack.Name, Param: "goroutines",
 			Msg: fmt.Sprintf("goroutines × depth × frameBytes is %s, over %s of stacks; lower one of them",
-				scenario.FormatBytes(total), scenario.FormatBytes(maxTotal))}
+				catalog.FormatBytes(total), catalog.FormatBytes(maxTotal))}
 	}
 	return &workload{goroutines: int(g), depth: int(depth), descend: d}, nil
 }

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"errors"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,7 +17,7 @@ func TestNewRejectsImpossibleStacks(t *testing.T) {
 	tests := []struct {
 		name    string
 		sets    []string
-		wantErr string // substring of a *scenario.ParseError; "" means none
+		wantErr string // substring of a *catalog.ParseError; "" means none
 	}{
 		{name: "defaults"},
 		{name: "largest frame", sets: []string{"frameBytes=64Ki", "depth=4096"}},
@@ -29,7 +30,7 @@ func TestNewRejectsImpossibleStacks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := scenario.Parse(&Spec, tt.sets)
+			v, err := catalog.Parse(&catalog.Stack, tt.sets)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,9 +41,9 @@ func TestNewRejectsImpossibleStacks(t *testing.T) {
 				}
 				return
 			}
-			var pe *scenario.ParseError
+			var pe *catalog.ParseError
 			if !errors.As(err, &pe) || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("got error %v, want a *scenario.ParseError containing %q", err, tt.wantErr)
+				t.Fatalf("got error %v, want a *catalog.ParseError containing %q", err, tt.wantErr)
 			}
 		})
 	}
@@ -61,7 +62,7 @@ func TestRecursionUsesItsFrames(t *testing.T) {
 		t.Fatalf("got frame sizes %v, want the 11 powers of two from 64 to 64Ki", sizes)
 	}
 	for _, fb := range sizes {
-		t.Run(scenario.FormatBytes(fb), func(t *testing.T) {
+		t.Run(catalog.FormatBytes(fb), func(t *testing.T) {
 			depth := int(max(4<<20/fb, 2)) // 4 MiB of locals
 			// An earlier subtest's freed stack stays counted in the stack
 			// pool until a GC returns it; without these GCs the recursion
@@ -86,7 +87,7 @@ func TestRecursionUsesItsFrames(t *testing.T) {
 // TestRunCycles runs a few cycles: the stacks must be measured at depth
 // and smaller after the GC, and every goroutine must end with Run.
 func TestRunCycles(t *testing.T) {
-	v, err := scenario.Parse(&Spec, []string{"goroutines=20", "depth=500", "frameBytes=512"})
+	v, err := catalog.Parse(&catalog.Stack, []string{"goroutines=20", "depth=500", "frameBytes=512"})
 	if err != nil {
 		t.Fatal(err)
 	}

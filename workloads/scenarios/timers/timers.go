@@ -2,6 +2,7 @@ package timers
 
 import (
 	"context"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"sync"
 	"time"
@@ -10,47 +11,17 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
-// The kinds of timer, as the kind parameter names them.
+// The kinds of timer, as the kind parameter names them (catalog.Timers).
 const (
-	kindTimer     = "timer"
-	kindTicker    = "ticker"
-	kindSleep     = "sleep"
-	kindAfterFunc = "afterfunc"
-	kindMixed     = "mixed"
+	kindTimer     = catalog.TimerKindTimer
+	kindTicker    = catalog.TimerKindTicker
+	kindSleep     = catalog.TimerKindSleep
+	kindAfterFunc = catalog.TimerKindAfterFunc
+	kindMixed     = catalog.TimerKindMixed
 )
 
 // mixedKinds are the kinds a mixed run spreads its timers over, in turn.
-var mixedKinds = []string{kindTimer, kindTicker, kindSleep, kindAfterFunc}
-
-// Spec is the timers scenario's catalogue entry.
-var Spec = scenario.Spec{
-	Name:    "timers",
-	Summary: "many concurrent timers, tickers, sleeps or AfterFuncs; how late they fire, idle and under CPU load",
-	Doc: "Runs `timers` timers of one `kind`, each firing every `interval`, their phases spread evenly over one " +
-		"interval so they do not all fire at once: timer is a goroutine waiting on time.NewTimer and Reset " +
-		"after each firing; ticker a goroutine reading a time.Ticker; sleep a goroutine calling time.Sleep; " +
-		"afterfunc a time.AfterFunc whose callback, a new goroutine each time, re-arms it; mixed deals the " +
-		"four kinds out in turn. Each firing's lateness (when the goroutine ran less when the timer was due) " +
-		"is recorded. `busy` goroutines spin on CPU work meanwhile: a due timer's goroutine still waits for a P, " +
-		"and a busy goroutine gives its P up only when preempted, after 10ms, so with fewer Ps than busy " +
-		"goroutines lateness grows to tens of milliseconds, about 10ms for each busy goroutine ahead of it.",
-	Params: []scenario.Param{
-		{Name: "timers", Kind: scenario.Int, Default: "1000", Min: "1", Max: "100000",
-			Doc: "concurrent timers"},
-		{Name: "kind", Kind: scenario.Enum, Default: kindTimer, Values: append(append([]string(nil), mixedKinds...), kindMixed),
-			Doc: "how each timer waits: timer (NewTimer+Reset), ticker, sleep, afterfunc, or mixed (all four spread evenly)"},
-		{Name: "interval", Kind: scenario.Duration, Default: "10ms", Min: "10us", Max: "1s",
-			Doc: "period of each timer"},
-		{Name: "busy", Kind: scenario.Int, Default: "0", Min: "0", Max: "1024",
-			Doc: "CPU-bound goroutines competing with the timers for the Ps"},
-	},
-	Figures: []scenario.Figure{
-		{Name: "fires/s", Unit: "1/s", Better: scenario.Higher, Doc: "timer firings observed per second, all timers together"},
-		{Name: "late-p50-s", Unit: "s", Better: scenario.Lower, Doc: "median lateness of a firing: when its goroutine ran less when it was due"},
-		{Name: "late-p99-s", Unit: "s", Better: scenario.Lower, Doc: "99th percentile lateness"},
-		{Name: "late-max-s", Unit: "s", Better: scenario.Lower, Doc: "largest lateness"},
-	},
-}
+var mixedKinds = catalog.TimerMixedKinds
 
 // latencyName is the Meter histogram the lateness goes to.
 const latencyName = "lateness"
@@ -64,7 +35,7 @@ type workload struct {
 }
 
 // New builds the scenario from validated parameters.
-func New(v scenario.Values, _ scenario.Env) (scenario.Workload, error) {
+func New(v catalog.Values, _ scenario.Env) (scenario.Workload, error) {
 	w := &workload{
 		timers:   v.Int("timers"),
 		kind:     v.Enum("kind"),

@@ -2,6 +2,7 @@ package timers
 
 import (
 	"context"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"sync"
 	"testing"
@@ -14,10 +15,10 @@ import (
 // lateness recorded and non-negative, and every goroutine and callback
 // ends with Run.
 func TestEveryKindFires(t *testing.T) {
-	kinds, _ := Spec.Param("kind")
+	kinds, _ := catalog.Timers.Param("kind")
 	for _, kind := range kinds.Values {
 		t.Run(kind, func(t *testing.T) {
-			v, err := scenario.Parse(&Spec, []string{"timers=8", "interval=2ms", "kind=" + kind})
+			v, err := catalog.Parse(&catalog.Timers, []string{"timers=8", "interval=2ms", "kind=" + kind})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,8 +1,6 @@
-package scenario
+package catalog
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -77,12 +75,29 @@ type Spec struct {
 	Doc     string
 	Params  []Param
 	Figures []Figure
+	// Memory estimates what a run needs at some parameters on top of
+	// BaseMemory: its live heap, stacks, connections and retained
+	// objects (MemoryNeed adds the base). nil: nothing beyond it.
+	Memory func(Values, MemoryInput) Need
 	// Roles lists the parts a process can play when a scenario spans
 	// processes (a server and its load generator, each in its own pod so
 	// they never share a CPU quota). The first is the default. Empty means
 	// one role.
 	Roles []Role
 }
+
+// The roles a process can play in a multi-process scenario. Executors
+// pass them as --role; a scenario's Roles lists those it has.
+const (
+	// RoleBoth is server and client in one process.
+	RoleBoth = "both"
+	// RoleServer serves; it is the constrained container of a service run.
+	RoleServer = "server"
+	// RoleClient drives a poller server.
+	RoleClient = "client"
+	// RoleLoadgen sends a service's load from a container of its own.
+	RoleLoadgen = "loadgen"
+)
 
 // Role is one part a process can play in a multi-process scenario.
 type Role struct {
@@ -144,60 +159,6 @@ func (p Param) Bounds() string {
 		return "at most " + p.Max
 	}
 	return "any " + string(p.Kind)
-}
-
-// Workload is a scenario ready to run with its parameters bound.
-type Workload interface {
-	// Run drives the runtime subsystem until ctx is done, counting its work
-	// on m, and then returns nil after every goroutine it started has
-	// ended. It returns ErrDone when it ended the measured window itself;
-	// any other error ends the run as failed.
-	Run(ctx context.Context, m *Meter) error
-	// Figures computes the scenario's figures for one measured window.
-	Figures(w Window) map[string]float64
-}
-
-// Gated is a Workload whose warmup (and so its measured window) starts only
-// once Ready is closed; a nil channel means no gate. A server's gate is its
-// first request, so that its window lines up with its load generator's,
-// which starts later, in another process or pod.
-type Gated interface {
-	Ready() <-chan struct{}
-}
-
-// ErrDone is what a Workload's Run returns when the scenario ended its
-// measured window itself, before the planned duration: a server whose load
-// generator finished and asked it to stop. The driver ends the window there
-// and reports a complete summary.
-var ErrDone = errors.New("the scenario finished its work")
-
-// Env is what the driver tells a scenario beyond its parameters.
-type Env struct {
-	// Role is the part this process plays, one of Spec.Roles; empty for
-	// scenarios with a single role.
-	Role string
-	// Target is the server address a client role connects to.
-	Target string
-	// Serve is the address a server role listens on.
-	Serve string
-}
-
-// Factory builds a Workload from validated parameters and the run's Env.
-// It returns an error only for combinations of values that bounds alone
-// cannot rule out.
-type Factory func(Values, Env) (Workload, error)
-
-// Preparer is implemented by scenarios that build state before the clock
-// starts (a live heap, a pool of connections). The driver calls Prepare
-// before the warmup; the time it takes is not measured.
-type Preparer interface {
-	Prepare(ctx context.Context) error
-}
-
-// Classifier is implemented by scenarios that sort a run into a named
-// outcome (for example "survived" or "gc-thrash") from its window.
-type Classifier interface {
-	Outcome(w Window) string
 }
 
 // The figures every run reports besides its scenario's own: the

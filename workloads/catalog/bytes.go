@@ -1,4 +1,4 @@
-package scenario
+package catalog
 
 import (
 	"fmt"

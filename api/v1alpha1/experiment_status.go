@@ -32,10 +32,22 @@ const (
 	OutcomeRunning   = "Running"
 	OutcomeCompleted = "Completed"
 	OutcomeOOMKilled = "OOMKilled"
-	OutcomeEvicted   = "Evicted"
-	OutcomeError     = "Error"
-	OutcomeDeleted   = "Deleted"
+	// OutcomeDeadlineExceeded is a run stopped at its deadline (warmup,
+	// duration and a grace), with its partial summary: the variant could
+	// not do its work in time.
+	OutcomeDeadlineExceeded = "DeadlineExceeded"
+	OutcomeEvicted          = "Evicted"
+	OutcomeError            = "Error"
+	OutcomeDeleted          = "Deleted"
 )
+
+// Outcomes lists every run outcome: the two a run passes through, then the
+// final ones, the one success first.
+var Outcomes = []string{OutcomePending, OutcomeRunning, OutcomeCompleted, OutcomeOOMKilled,
+	OutcomeDeadlineExceeded, OutcomeEvicted, OutcomeError, OutcomeDeleted}
+
+// FinalOutcomes are the outcomes a run ends with.
+var FinalOutcomes = Outcomes[2:]
 
 // ExperimentStatus is what the runs measured.
 type ExperimentStatus struct {
@@ -152,8 +164,8 @@ type RunStatus struct {
 	// attempt counts the pods created for this run (retries included).
 	// +optional
 	Attempt int32 `json:"attempt,omitempty"`
-	// outcome: Pending, Running, Completed, OOMKilled, Evicted, Error or
-	// Deleted.
+	// outcome: Pending, Running, Completed, OOMKilled, DeadlineExceeded,
+	// Evicted, Error or Deleted.
 	Outcome string `json:"outcome"`
 	// reason says why a run did not complete.
 	// +optional

@@ -307,6 +307,32 @@ func TestRunNotUnderItsLimitsIsNoResult(t *testing.T) {
 	}
 }
 
+// TestDeadlineExceeded: every pod has the run's deadline as
+// activeDeadlineSeconds; a pod the kubelet ends for it is a
+// DeadlineExceeded run with its partial summary, not retried (the variant
+// cannot do its work in time, and would not the next time either).
+func TestDeadlineExceeded(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) { e.Spec.Matrix.GOMAXPROCS = nil })
+	ps := waitPods(t, ns, 1)
+	// 1 s warmup + 10 s window + 31.1 s grace + 120 s for the image pull
+	if d := ps[0].Spec.ActiveDeadlineSeconds; d == nil || *d != 163 {
+		t.Errorf("activeDeadlineSeconds: got %v, want 163", d)
+	}
+	ps[0].Status.Reason, ps[0].Status.Message = "DeadlineExceeded", "Pod was active on the node longer than the specified deadline"
+	kubelet(t, &ps[0], corev1.PodFailed, "Error", 143, summary(3, true))
+	eventually(t, "DeadlineExceeded", func() (bool, error) {
+		run := get(t, e).Status.Variants[0].Runs[0]
+		return run.Outcome == labv1.OutcomeDeadlineExceeded && strings.Contains(run.Reason, "longer than the specified deadline") &&
+			run.Summary != nil && run.Summary.Partial, nil
+	})
+	time.Sleep(500 * time.Millisecond)
+	if n := len(pods(t, ns)); n != 1 {
+		t.Errorf("got %d pods, want 1: a run past its deadline is not retried", n)
+	}
+}
+
 func TestTTLDeletesPodsAndKeepsResults(t *testing.T) {
 	startManager(t)
 	ns := namespace(t)

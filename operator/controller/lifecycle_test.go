@@ -112,7 +112,7 @@ func TestServerOutlivingItsLoadGeneratorIsStopped(t *testing.T) {
 	})
 	run := runOf(t, e)
 	f := run.Summary.Figures
-	if run.Outcome != labv1.OutcomeCompleted || !strings.Contains(run.Reason, "server's figures are missing") {
+	if run.Outcome != labv1.OutcomeCompleted || !strings.Contains(run.Reason, "its figures are missing") {
 		t.Errorf("got %s %q, want Completed saying the server's figures are missing; run %+v", run.Outcome, run.Reason, run)
 	}
 	if _, ok := f["cpu-cores"]; ok || f["lat-p99-s"] != 0.012 {
@@ -133,7 +133,7 @@ func TestServerDeletedBeforeItsLoadGeneratorRan(t *testing.T) {
 	}
 	eventually(t, "a retry of the pair", func() (bool, error) {
 		run := runOf(t, e)
-		return run.Attempt == 2 && strings.Contains(run.Reason, "retry 1 after Deleted: the server pod was deleted before its load generator finished"), nil
+		return run.Attempt == 2 && strings.Contains(run.Reason, "retry 1 after Deleted: the server was gone before its load generator finished"), nil
 	})
 	eventually(t, "attempt 1's load generator deleted", func() (bool, error) {
 		for _, p := range pods(t, ns) {

@@ -36,7 +36,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	// rate() see the first run of each outcome (a series born at 1 shows
 	// no increase).
 	for _, sc := range catalog.Names() {
-		for _, o := range []string{labv1.OutcomeCompleted, labv1.OutcomeOOMKilled, labv1.OutcomeEvicted, labv1.OutcomeError, labv1.OutcomeDeleted} {
+		for _, o := range labv1.FinalOutcomes {
 			m.runs.WithLabelValues(sc, o)
 		}
 		for _, c := range []string{labv1.ConditionComplete, labv1.ConditionFailed} {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 )
 
 // TestMetricsStartAtZero: every scenario × outcome series exists before
@@ -12,8 +14,8 @@ import (
 func TestMetricsStartAtZero(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
-	if n := testutil.CollectAndCount(m.runs); n != 8*5 {
-		t.Errorf("runs series: got %d, want 40 (8 scenarios × 5 outcomes)", n)
+	if n := testutil.CollectAndCount(m.runs); n != 8*len(labv1.FinalOutcomes) {
+		t.Errorf("runs series: got %d, want 48 (8 scenarios × 6 outcomes)", n)
 	}
 	if n := testutil.CollectAndCount(m.experiments); n != 8*2 {
 		t.Errorf("experiment series: got %d, want 16", n)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/expstatus"
+	"github.com/runtime-lab/runtime-lab/operator/outcome"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 )
 
@@ -107,13 +107,13 @@ func (st *runState) observe(serviceRole bool) {
 		s.StartTime = &created
 	}
 	switch {
+	case serviceRole && st.pod == nil && st.loadgen == nil, !serviceRole && st.pod == nil:
+		st.observeMissing()
 	case serviceRole:
 		st.observeService()
-	case st.pod == nil:
-		st.observeMissing()
 	default:
-		outcome, reason, sum := podOutcome(st.pod, st.knobs())
-		st.set(outcome, reason, sum, terminated(st.pod))
+		d := outcome.Single(st.knobs(), podProcess(st.pod))
+		st.set(d.Outcome, d.Reason, d.Summary, terminated(st.pod))
 	}
 	st.finished = final(s.Outcome)
 }
@@ -147,104 +147,41 @@ func (st *runState) set(outcome, reason string, sum *labv1.RunSummary, term *cor
 }
 
 // observeService decides a service run from its server and load-generator
-// pods. The run is final only when both have ended (or the server is gone
-// after its load generator finished), so the server's own figures —
-// throttling, memory, recovered panics — are in the summary.
+// pods (outcome.Service). A server deleted after its generator finished
+// (by the operator: it outlived the generator) was stopped on purpose, and
+// is waited for while it terminates, as it may still report its figures —
+// unless it is stuck terminating (its node lost); one deleted under load
+// (a user, a drain) loses the attempt, and its generator is deleted.
 func (st *runState) observeService() {
-	s := &st.status
-	srv, lg := st.pod, st.loadgen
-	switch {
-	case srv == nil && lg == nil:
-		st.observeMissing()
-	case srv == nil:
-		lo, lr, lsum := podOutcome(lg, nil)
-		if !final(lo) {
-			// The generator would go on against an address nobody serves;
-			// it goes, and a retry makes both pods again.
-			s.Outcome, s.Reason = labv1.OutcomeDeleted, serverDeletedUnderLoad
-			st.orphan = lg
-			return
-		}
-		st.set(lo, lr, lsum, terminated(lg))
-		if s.Summary != nil {
-			aggregate.MergeServer(s.Summary, nil)
-		}
-		if lo == labv1.OutcomeCompleted {
-			s.Reason = serverFiguresMissing
-		} else {
-			s.Outcome, s.Reason = loadgenFailed(lo, lr)
-		}
-	case lg == nil:
-		outcome, reason, _ := podOutcome(srv, st.knobs())
-		if !final(outcome) {
-			s.Outcome = outcome
-			return
-		}
-		if outcome != labv1.OutcomeOOMKilled {
-			outcome, reason = labv1.OutcomeError, "the server ended before its load generator started; "+reason
-		}
-		s.Outcome, s.Reason = outcome, expstatus.ClipReason("server: "+reason)
-	default:
-		st.observeServiceBoth(srv, lg)
+	var srv, lg *outcome.Process
+	if st.loadgen != nil {
+		p := podProcess(st.loadgen)
+		lg = &p
 	}
-}
-
-// observeServiceBoth decides a run whose server and load generator both
-// exist. A server deleted after its generator finished (by the operator:
-// it outlived the generator) is waited for while it terminates, as it may
-// still report its figures; one deleted under load (a user, a drain) loses
-// the attempt.
-func (st *runState) observeServiceBoth(srv, lg *corev1.Pod) {
-	s := &st.status
-	lo, lr, lsum := podOutcome(lg, nil)
-	so, sr, ssum := podOutcome(srv, st.knobs())
-	lgEnd := terminated(lg)
-	deleted := srv.DeletionTimestamp != nil && so != labv1.OutcomeOOMKilled
-	if deleted && (lgEnd == nil || deletionRequested(srv).Before(lgEnd.FinishedAt.Time)) {
-		s.Outcome, s.Reason = labv1.OutcomeDeleted, serverDeletedUnderLoad
-		if !final(lo) {
-			st.orphan = lg
+	if st.pod != nil {
+		p := podProcess(st.pod)
+		if del := st.pod.DeletionTimestamp; del != nil && p.Ended != outcome.OOMKilled {
+			lgEnd := terminated(st.loadgen)
+			switch {
+			case lgEnd == nil || deletionRequested(st.pod).Before(lgEnd.FinishedAt.Time):
+				p.Ended = outcome.Interrupted
+			case p.Ended == outcome.NotEnded && st.now.After(del.Add(StuckTerminating)):
+				p.Ended, p.Summary, p.Stopped = outcome.Exited, nil, true // its node may be gone: do without its figures
+			default:
+				p.Stopped = true
+			}
 		}
-		return
+		srv = &p
 	}
-	stuck := deleted && !final(so) && st.now.After(srv.DeletionTimestamp.Add(StuckTerminating))
-	if !final(lo) || (!final(so) && !stuck) {
-		// The server runs: the run has started, and it has not ended until
-		// the server has reported too (serversToStop ends a server that
-		// outlives its generator).
-		s.Outcome = labv1.OutcomeRunning
-		return
+	d := outcome.Service(st.knobs(), srv, lg)
+	if d.DeleteLoadgen {
+		st.orphan = st.loadgen
 	}
-	if stuck {
-		so, ssum = labv1.OutcomeCompleted, nil // its node may be gone: do without its figures
+	end := terminated(st.loadgen)
+	if end == nil && st.loadgen == nil {
+		end = terminated(st.pod)
 	}
-	st.set(lo, lr, lsum, lgEnd)
-	switch {
-	case so != labv1.OutcomeCompleted && !deleted:
-		// A server that failed under load (OOM kill, crash) decides the
-		// run, whatever its load generator saw.
-		s.Outcome, s.Reason = so, expstatus.ClipReason("server: "+sr)
-	case lo != labv1.OutcomeCompleted:
-		s.Outcome, s.Reason = loadgenFailed(lo, lr)
-	case deleted:
-		s.Reason = "the server outlived its load generator and was deleted; its figures include the idle time"
-		if ssum == nil {
-			s.Reason = serverFiguresMissing
-		}
-	}
-	if s.Summary != nil {
-		aggregate.MergeServer(s.Summary, ssum)
-	}
-}
-
-// loadgenFailed is the outcome of a run whose load generator failed: not
-// the variant's doing (the generator has its own resources), so an Error,
-// which is retried, even when the generator was OOM-killed.
-func loadgenFailed(outcome, reason string) (string, string) {
-	if outcome == labv1.OutcomeOOMKilled {
-		reason += "; raise spec.loadGenerator.resources"
-	}
-	return labv1.OutcomeError, expstatus.ClipReason("load generator " + outcome + ": " + reason)
+	st.set(d.Outcome, d.Reason, d.Summary, end)
 }
 
 // deletionRequested is when a pod's deletion was asked for.
@@ -261,51 +198,43 @@ func deletionRequested(p *corev1.Pod) time.Time {
 // decided without it.
 const StuckTerminating = 2 * time.Minute
 
-// serverDeletedUnderLoad explains a service attempt lost with its server.
-const serverDeletedUnderLoad = "the server pod was deleted before its load generator finished"
-
-// serverFiguresMissing explains a completed service run without its server's figures.
-const serverFiguresMissing = "the server pod was gone before it reported: the server's figures are missing"
-
-// podOutcome reads a pod the way the kubelet reports it. knobs, when not
-// nil, are the limits the pod's workload must have run under
-// (expstatus.LimitsSeen): a pod that completed under others is an Error.
-func podOutcome(p *corev1.Pod, knobs *labv1.Knobs) (outcome, reason string, sum *labv1.RunSummary) {
+// podProcess is a run's pod as outcome sees it, the way the kubelet
+// reports it.
+func podProcess(p *corev1.Pod) outcome.Process {
 	term := terminated(p)
-	var full *result.Summary
+	o := outcome.Process{Started: p.Status.Phase != corev1.PodPending && p.Status.Phase != ""}
 	if term != nil && term.Message != "" {
 		if s, err := result.Decode([]byte(strings.TrimSpace(term.Message))); err == nil {
-			full, sum = s, aggregate.RunSummary(s)
+			o.Summary = s
 		}
 	}
 	switch p.Status.Phase {
 	case corev1.PodSucceeded:
-		if sum == nil {
-			return labv1.OutcomeError, "the workload exited 0 without a result summary", nil
-		}
-		if knobs != nil {
-			if why := expstatus.LimitsSeen(*knobs, full.Settings); why != "" {
-				return labv1.OutcomeError, expstatus.ClipReason(why), sum
-			}
-		}
-		return labv1.OutcomeCompleted, "", sum
+		o.Ended = outcome.Exited
 	case corev1.PodFailed:
 		switch {
 		case term != nil && term.Reason == "OOMKilled":
-			return labv1.OutcomeOOMKilled, "the container exceeded its memory limit (exit code 137)", sum
+			o.Ended = outcome.OOMKilled
 		case p.Status.Reason == "Evicted":
-			return labv1.OutcomeEvicted, expstatus.ClipReason(p.Status.Message), sum
+			o.Ended, o.Why = outcome.Evicted, p.Status.Message
+		case p.Status.Reason == "DeadlineExceeded":
+			o.Ended, o.Why = outcome.DeadlineExceeded, p.Status.Message
 		case term != nil:
-			return labv1.OutcomeError, expstatus.ClipReason(fmt.Sprintf("exit code %d (%s)", term.ExitCode, term.Reason)), sum
+			o.Ended, o.Code, o.Why = outcome.Exited, int(term.ExitCode), term.Reason
+		default:
+			o.Ended, o.Code, o.Why = outcome.Exited, -1, strings.TrimSpace(p.Status.Reason+" "+p.Status.Message)
 		}
-		return labv1.OutcomeError, expstatus.ClipReason(p.Status.Reason + " " + p.Status.Message), sum
-	case corev1.PodRunning:
-		return labv1.OutcomeRunning, "", nil
+		if o.Ended == outcome.Exited && o.Code == 0 {
+			o.Code = -1 // failed without an exit code of its own
+		}
 	}
-	return labv1.OutcomePending, "", nil
+	return o
 }
 
 func terminated(p *corev1.Pod) *corev1.ContainerStateTerminated {
+	if p == nil {
+		return nil
+	}
 	for _, c := range p.Status.ContainerStatuses {
 		if c.Name == plan.ContainerName && c.State.Terminated != nil {
 			return c.State.Terminated

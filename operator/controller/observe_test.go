@@ -10,6 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/outcome"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 )
 
@@ -68,8 +69,8 @@ func TestServerDeletion(t *testing.T) {
 			if got := st.status.Outcome; got != tt.want || (st.orphan != nil) != tt.wantOrphan {
 				t.Errorf("got %s %q (orphan %v), want %s (orphan %v)", got, st.status.Reason, st.orphan != nil, tt.want, tt.wantOrphan)
 			}
-			if tt.want == labv1.OutcomeCompleted && st.status.Reason != serverFiguresMissing {
-				t.Errorf("reason: got %q, want %q", st.status.Reason, serverFiguresMissing)
+			if tt.want == labv1.OutcomeCompleted && st.status.Reason != outcome.ServerFiguresMissing {
+				t.Errorf("reason: got %q, want %q", st.status.Reason, outcome.ServerFiguresMissing)
 			}
 		})
 	}

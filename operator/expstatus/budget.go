@@ -3,13 +3,13 @@ package expstatus
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"slices"
 	"strconv"
 	"strings"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 

@@ -12,10 +12,6 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 )
 
-// outcomes are the run outcomes a status may hold.
-var outcomes = []string{labv1.OutcomePending, labv1.OutcomeRunning, labv1.OutcomeCompleted, labv1.OutcomeOOMKilled,
-	labv1.OutcomeEvicted, labv1.OutcomeError, labv1.OutcomeDeleted}
-
 // Check verifies that a stored status is one Set could have written for
 // exp's spec — the status of a results directory someone handed you, say:
 // the variants are the plan's (none missing, none added, none twice), each
@@ -93,8 +89,8 @@ func checkRuns(path *field.Path, runs []labv1.RunStatus, reps int, counts *labv1
 		if r.Attempt < 0 {
 			errs = append(errs, field.Invalid(rp.Child("attempt"), r.Attempt, "never negative"))
 		}
-		if !slices.Contains(outcomes, r.Outcome) {
-			errs = append(errs, field.NotSupported(rp.Child("outcome"), r.Outcome, outcomes))
+		if !slices.Contains(labv1.Outcomes, r.Outcome) {
+			errs = append(errs, field.NotSupported(rp.Child("outcome"), r.Outcome, labv1.Outcomes))
 		}
 		counts.Total++
 		switch o := r.Outcome; {

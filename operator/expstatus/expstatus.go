@@ -30,13 +30,7 @@ const (
 )
 
 // Final reports whether a run outcome will not change by itself.
-func Final(outcome string) bool {
-	switch outcome {
-	case labv1.OutcomeCompleted, labv1.OutcomeOOMKilled, labv1.OutcomeError, labv1.OutcomeEvicted, labv1.OutcomeDeleted:
-		return true
-	}
-	return false
-}
+func Final(outcome string) bool { return slices.Contains(labv1.FinalOutcomes, outcome) }
 
 // Set computes the whole status from the runs' statuses (aligned with
 // runs); it is pure but for now, which it takes as an argument. It leaves

@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/api/contract"
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
 )
@@ -101,7 +103,7 @@ func TestServiceServerThatDiesAtOnce(t *testing.T) {
 		t.Errorf("Run took %s, want it to end soon after the server exited", took)
 	}
 	run := exp.Status.Variants[0].Runs[0]
-	for _, want := range []string{"server exited before reporting its address", "exit status 3", "injected: cannot bind"} {
+	for _, want := range []string{"server: the server ended before its load generator started", "exit code 3", "injected: cannot bind"} {
 		if run.Outcome != labv1.OutcomeError || !strings.Contains(run.Reason, want) {
 			t.Errorf("got %s (%s), want Error with %q", run.Outcome, run.Reason, want)
 		}
@@ -372,5 +374,43 @@ func TestServiceServerDyingUnderLoad(t *testing.T) {
 	}
 	if left := leftoverCgroups("svc-dies-under-load"); len(left) > 0 {
 		t.Errorf("cgroups left behind: %v", left)
+	}
+}
+
+// TestDeadlineEndsARunThatCannotFinish: a scheduler round of 100,000
+// goroutines × 100 ms of work under a tenth of a CPU cannot end in any
+// window; past its deadline the run is stopped (SIGINT, then SIGKILL: a
+// starved process may never answer) and ends DeadlineExceeded, instead
+// of running on. The deadline is shortened from plan.Deadline's here.
+func TestDeadlineEndsARunThatCannotFinish(t *testing.T) {
+	deadlineOf = func(*contract.Invocation) time.Duration { return 4 * time.Second }
+	stopGrace = 2 * time.Second
+	defer func() { deadlineOf, stopGrace = plan.Deadline, 15*time.Second }()
+	exp := load(t, `
+metadata: {name: past-deadline}
+spec:
+  scenario: {scheduler: {goroutines: 100000, work: 100ms}}
+  matrix: {cpu: [{limit: 100m}]}
+  duration: 1s
+  warmup: 0s
+  repetitions: 1
+`)
+	began := time.Now()
+	if err := Run(context.Background(), exp, Options{Workload: workload, Dir: t.TempDir(), Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(began)
+	run := exp.Status.Variants[0].Runs[0]
+	if run.Outcome != labv1.OutcomeDeadlineExceeded || !strings.Contains(run.Reason, "stopped at its deadline") {
+		t.Errorf("got %s (%s), want DeadlineExceeded", run.Outcome, run.Reason)
+	}
+	if took > 30*time.Second {
+		t.Errorf("Run took %s, want it to end soon after the 4 s deadline and 2 s grace", took)
+	}
+	if left := leftoverCgroups("past-deadline"); len(left) > 0 {
+		t.Errorf("cgroups left behind: %v", left)
+	}
+	if exp.Status.Runs.Failed != 1 || exp.Status.Phase != labv1.PhaseFailed {
+		t.Errorf("got runs %+v and phase %s, want one failed run and a Failed Experiment", exp.Status.Runs, exp.Status.Phase)
 	}
 }

@@ -1,22 +1,21 @@
 package localexec
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/runtime-lab/runtime-lab/api/result"
+	"github.com/runtime-lab/runtime-lab/api/contract"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
+	"github.com/runtime-lab/runtime-lab/operator/outcome"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
@@ -33,198 +32,219 @@ type executor struct {
 	warned bool
 }
 
-// limits turns a variant's knobs into cgroup limits.
-func limits(v *plan.Variant) (sandbox.Limits, error) {
-	var l sandbox.Limits
-	if q := v.Knobs.CPULimit; q != "" {
-		cpu, err := resource.ParseQuantity(q)
-		if err != nil {
-			return l, fmt.Errorf("cpu limit %q: %w", q, err)
-		}
-		l.CPUQuotaMicros = cpu.MilliValue() * sandbox.DefaultPeriodMicros / 1000
+// deadlineOf is plan.Deadline (tests shorten it).
+var deadlineOf = plan.Deadline
+
+// telemetryOff: local runs serve no /metrics (they would all want :9090).
+var telemetryOff = ""
+
+// invocation is the run's workload process in role, as this executor
+// starts it: benchmark lines on stdout, the summary in the results
+// directory, no telemetry port.
+func (e *executor) invocation(r plan.Run, role, target string) (contract.Invocation, error) {
+	file := r.ID()
+	if role == plan.RoleServer {
+		file += "-server"
 	}
-	if q := v.Knobs.MemoryLimit; q != "" {
-		mem, err := resource.ParseQuantity(q)
-		if err != nil {
-			return l, fmt.Errorf("memory limit %q: %w", q, err)
-		}
-		l.MemoryBytes = mem.Value()
+	o := plan.InvocationOptions{Output: contract.OutputBench, ResultFile: resultsdir.RunPath(e.o.Dir, file),
+		Listen: &telemetryOff, Target: target}
+	if role == plan.RoleServer {
+		o.Serve, o.ReadyFile = "127.0.0.1:0", resultsdir.RunPath(e.o.Dir, file)+".ready"
 	}
-	return l, nil
+	return plan.Invocation(e.exp, r, role, o)
 }
 
-// stopGrace is how long a workload asked to stop (SIGINT, or SIGTERM for
-// a service server) has to write its summary and exit before it is killed.
-const stopGrace = 15 * time.Second
-
-// proc is one workload process of a run. One goroutine owns cmd.Wait, so
-// the exit is observable (done) and the process is always reaped.
-type proc struct {
-	cmd    *exec.Cmd
-	stdout bytes.Buffer
-	stderr tail
-	file   string          // its --result-file
-	kill   <-chan struct{} // closed: kill at once instead of waiting out stopGrace
-	done   chan struct{}   // closed once the process has exited and been reaped
-	err    error           // cmd.Wait's result, set before done closes
-}
-
-// start starts the workload with args, inside sb when there is one.
-func (e *executor) start(sb *sandbox.Sandbox, r plan.Run, file string, env []string, args ...string) (*proc, error) {
-	p := &proc{file: file, kill: e.o.Kill, done: make(chan struct{})}
-	args = append(args, "--listen", "", "--result-file", file)
-	if sb != nil {
-		p.cmd = sb.Command(e.o.Workload, args...)
-	} else {
-		p.cmd = exec.Command(e.o.Workload, args...)
-	}
-	p.cmd.Env = env
-	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start workload for run %s: %w", r.ID(), err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
+// run executes one run and returns its status.
+func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
+	started := metav1.Now()
+	st = labv1.RunStatus{Index: int32(r.Index), Attempt: 1, Pod: "local", StartTime: &started}
+	e.progress.start(r.ID())
+	defer func() {
+		finished := metav1.Now()
+		st.CompletionTime = &finished
+		e.progress.done(r.ID(), st.Outcome)
 	}()
-	return p, nil
-}
-
-// exited reports whether the process has exited (and been reaped).
-func (p *proc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// wait waits for the process; when ctx ends it asks the workload to stop
-// (SIGINT: it writes a partial summary), then kills it after stopGrace, or
-// at once when p.kill closes.
-func (p *proc) wait(ctx context.Context) error {
-	select {
-	case <-p.done:
-		return p.err
-	case <-ctx.Done():
-	case <-p.kill:
-	}
-	return p.stop(syscall.SIGINT)
-}
-
-// waitWhile waits for p like wait, and also stops it (SIGINT: a partial
-// summary) when partner exits first: a load generator has nothing to load
-// once its server is gone.
-func (p *proc) waitWhile(ctx context.Context, partner <-chan struct{}) error {
-	select {
-	case <-p.done:
-		return p.err
-	case <-partner:
-	case <-ctx.Done():
-	case <-p.kill:
-	}
-	return p.stop(syscall.SIGINT)
-}
-
-// stop sends sig and waits for the exit; after stopGrace, or when p.kill
-// closes, it kills the process. It returns once the process is reaped.
-func (p *proc) stop(sig syscall.Signal) error {
-	p.cmd.Process.Signal(sig)
-	grace := time.NewTimer(stopGrace)
-	defer grace.Stop()
-	select {
-	case <-p.done:
-		return p.err
-	case <-p.kill:
-	case <-grace.C:
-	}
-	p.cmd.Process.Kill()
-	<-p.done
-	return p.err
-}
-
-// reap kills the process if it still runs and waits until it is reaped:
-// its cgroup can only be deleted once no process is left in it.
-func (p *proc) reap() {
-	if !p.exited() {
-		p.cmd.Process.Kill()
-	}
-	<-p.done
-}
-
-// summary reads the process's last summary, nil when it left none.
-func (p *proc) summary() *result.Summary {
-	b, err := os.ReadFile(p.file)
-	if err != nil {
-		return nil
-	}
-	s, err := result.Decode(bytes.TrimSpace(b))
-	if err != nil {
-		return nil
-	}
-	return s
-}
-
-// env is the workload's environment: this process's, without the Go
-// runtime knobs (they belong to the variant), plus the variant's.
-func env(exp *labv1.Experiment, r plan.Run, goEnv bool) ([]string, error) {
-	var out []string
-	for _, kv := range os.Environ() {
-		switch strings.SplitN(kv, "=", 2)[0] {
-		case "GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG", plan.EnvExperiment, plan.EnvVariant, plan.EnvRun, plan.EnvPyroscope:
-			continue
-		}
-		out = append(out, kv)
-	}
-	if goEnv {
-		vars, err := plan.GoEnv(r.Variant)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range vars {
-			out = append(out, v.Name+"="+v.Value)
-		}
-	}
-	out = append(out, plan.EnvExperiment+"="+exp.Name, plan.EnvVariant+"="+r.Variant.Name, plan.EnvRun+"="+r.ID())
-	if exp.Spec.Pyroscope != nil {
-		out = append(out, plan.EnvPyroscope+"="+exp.Spec.Pyroscope.ServerAddress)
-	}
-	return out, nil
-}
-
-// args are the plan's arguments with the local output settings.
-func args(exp *labv1.Experiment, r plan.Run) []string {
-	a := plan.Args(&exp.Spec, r.Variant)
-	for i := range a {
-		if a[i] == "--output" && i+1 < len(a) {
-			a[i+1] = "bench"
-		}
-	}
-	return a
-}
-
-// classify turns a finished process into a run outcome.
-func classify(p *proc, waitErr error, oomKilled, interrupted bool) (string, string) {
-	var ee *exec.ExitError
+	sb, err := sandboxFor(sandboxName(e.exp, r, e.id), r.Variant)
+	unenforced := ""
 	switch {
-	case waitErr == nil:
-		return labv1.OutcomeCompleted, ""
-	case oomKilled:
-		return labv1.OutcomeOOMKilled, "the kernel OOM-killed the workload at its memory limit"
-	case interrupted:
-		return labv1.OutcomeDeleted, "interrupted before it finished"
-	case errors.As(waitErr, &ee):
-		return labv1.OutcomeError, fmt.Sprintf("exit status %s: %s", exitText(ee), p.stderr.last())
+	case errors.Is(err, sandbox.ErrUnsupported):
+		e.warnOnce(err)
+		unenforced = "limits NOT enforced: " + err.Error()
+		sb = nil
+	case err != nil:
+		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason("create cgroup: "+err.Error())
+		return st
+	default:
+		// Runs after the run's processes are reaped (runWorkload and
+		// runService return only then): an empty cgroup can be removed.
+		defer func() {
+			if err := sb.Delete(); err != nil {
+				st.Reason = expstatus.ClipReason(strings.TrimPrefix(st.Reason+"; delete cgroup: "+err.Error(), "; "))
+			}
+		}()
 	}
-	return labv1.OutcomeError, waitErr.Error()
+	var d outcome.Decision
+	if e.exp.Spec.Scenario.Name() == "service" {
+		d = e.runService(ctx, sb, r)
+	} else {
+		d = e.runWorkload(ctx, sb, r)
+	}
+	st.Outcome, st.Reason, st.Summary = d.Outcome, d.Reason, d.Summary
+	if unenforced != "" {
+		st.Reason = expstatus.ClipReason(strings.TrimPrefix(unenforced+"; "+st.Reason, "; "))
+	}
+	return st
 }
 
-func exitText(ee *exec.ExitError) string {
-	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return "killed by " + ws.Signal().String()
+func fail(err error) outcome.Decision {
+	return outcome.Decision{Outcome: labv1.OutcomeError, Reason: expstatus.ClipReason(err.Error())}
+}
+
+func (e *executor) runWorkload(ctx context.Context, sb *sandbox.Sandbox, r plan.Run) outcome.Decision {
+	inv, err := e.invocation(r, plan.RoleWorkload, "")
+	if err != nil {
+		return fail(err)
 	}
-	return fmt.Sprint(ee.ExitCode())
+	oom0 := oomKills(sb)
+	p, err := startProc(e.o.Workload, sb, &inv, e.o.Kill)
+	if err != nil {
+		return fail(err)
+	}
+	deadline := deadlineOf(&inv)
+	p.wait(ctx, nil, deadline)
+	e.appendBench(p.stdout.Bytes())
+	return outcome.Single(&r.Variant.Knobs, p.observed(oomKills(sb) > oom0, deadline))
+}
+
+// serverExitWait is how long the service server has to exit by itself
+// after its load generator ended (the load generator tells it to stop with
+// POST /runtimelab/stop; it drains and writes a complete summary) before it
+// is sent SIGTERM.
+var serverExitWait = 20 * time.Second
+
+// readyTimeout is how long a service server has to report its address.
+const readyTimeout = 30 * time.Second
+
+// runService runs the server in the sandbox and its load generator
+// outside it, as the operator runs them in two pods: they never share a
+// CPU quota.
+func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.Run) outcome.Decision {
+	srvInv, err := e.invocation(r, plan.RoleServer, "")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.Remove(srvInv.ReadyFile)
+	oom0 := oomKills(sb)
+	srv, err := startProc(e.o.Workload, sb, &srvInv, e.o.Kill)
+	if err != nil {
+		return fail(err)
+	}
+	defer srv.reap() // before run deletes the sandbox: no process may be left in it
+	srvDeadline := deadlineOf(&srvInv)
+	addr, err := waitReady(ctx, srv, srvInv.ReadyFile, readyTimeout)
+	if err != nil {
+		if errors.Is(err, errNotReady) {
+			srv.stop(syscall.SIGINT)
+			return fail(err)
+		}
+		if !srv.exited() {
+			srv.interrupted = true // ctx ended: an interrupt
+			srv.stop(syscall.SIGINT)
+		}
+		s := srv.observed(oomKills(sb) > oom0, srvDeadline)
+		return outcome.Service(&r.Variant.Knobs, &s, nil)
+	}
+	lgInv, err := e.invocation(r, plan.RoleLoadgen, addr)
+	if err != nil {
+		return fail(err)
+	}
+	lg, err := startProc(e.o.Workload, nil, &lgInv, e.o.Kill)
+	if err != nil {
+		return fail(err)
+	}
+	lgDeadline := deadlineOf(&lgInv)
+	lg.wait(ctx, srv.done, lgDeadline)
+	srv.finishServer(ctx, serverExitWait, srvDeadline)
+	e.appendBench(lg.stdout.Bytes())
+	s, l := srv.observed(oomKills(sb) > oom0, srvDeadline), lg.observed(false, lgDeadline)
+	return outcome.Service(&r.Variant.Knobs, &s, &l)
+}
+
+// finishServer waits up to wait for the service server to exit by itself,
+// then sends it SIGTERM (it drains and writes its summary; it was stopped
+// on purpose) and waits for that, killing it after stopGrace. An interrupt
+// asks it to stop at once; its deadline still holds.
+func (p *proc) finishServer(ctx context.Context, wait, deadline time.Duration) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	d := time.NewTimer(max(deadline-time.Since(p.startedAt()), 0))
+	defer d.Stop()
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		p.interrupted = true
+		p.stop(syscall.SIGINT)
+	case <-p.kill:
+		p.interrupted = true
+		p.stop(syscall.SIGINT)
+	case <-d.C:
+		p.pastDeadline = true
+		p.stop(syscall.SIGINT)
+	case <-t.C:
+		p.stopped = true
+		p.stop(syscall.SIGTERM)
+	}
+}
+
+// errNotReady means the server neither reported its address nor exited
+// within readyTimeout.
+var errNotReady = errors.New("the service server did not report its address")
+
+// waitReady waits for the service server's readiness handshake
+// (contract.Ready in its ready file). It returns at once when the server
+// exits or ctx ends.
+func waitReady(ctx context.Context, p *proc, file string, timeout time.Duration) (string, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		r, err := contract.ReadReady(file)
+		if err == nil {
+			return r.Addr, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		select {
+		case <-p.done:
+			return "", errors.New("the service server exited before it was ready")
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-deadline.C:
+			return "", fmt.Errorf("%w within %s: %s", errNotReady, timeout, p.stderr.last())
+		case <-poll.C:
+		}
+	}
+}
+
+func oomKills(sb *sandbox.Sandbox) uint64 {
+	if sb == nil {
+		return 0
+	}
+	s, err := sb.Reader().Read()
+	if err != nil {
+		return 0
+	}
+	return s.OOMKills
+}
+
+// sandboxName is unique per run on this machine: id tells apart two
+// executions of Experiments of the same name, even started in the same
+// second (sandbox.New refuses a name in use). The Experiment's name is a
+// validated DNS subdomain.
+func sandboxName(exp *labv1.Experiment, r plan.Run, id string) string {
+	return fmt.Sprintf("%s-%s-%s", plan.LabelValue(exp.Name), r.ID(), id)
 }
 
 // appendBench adds a run's benchmark lines to bench.txt.
@@ -246,69 +266,6 @@ func (e *executor) warnOnce(why error) {
 	if !e.warned && e.o.Progress != nil {
 		e.warned = true
 		fmt.Fprintf(e.o.Progress, "\nWARNING: CPU and memory limits are NOT enforced on this machine (%v).\n"+
-			"WARNING: runs go ahead without them; their results say so. Run as root on cgroup v1 or v2 to enforce them.\n\n", why)
-	}
-}
-
-// tail keeps the last 2 KiB written to it.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > 2048 {
-		t.buf = t.buf[len(t.buf)-2048:]
-	}
-	return len(p), nil
-}
-
-// find returns the first submatch of re in what was kept, "" when none.
-func (t *tail) find(re *regexp.Regexp) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if m := re.FindSubmatch(t.buf); m != nil {
-		return string(m[1])
-	}
-	return ""
-}
-
-// last returns the last non-empty line, for an error reason.
-func (t *tail) last() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(string(t.buf)), "\n")
-	return lines[len(lines)-1]
-}
-
-var servingAddr = regexp.MustCompile(`msg=service-serving addr=(\S+)`)
-
-// errServerExited means the service server exited before it reported its
-// address; its exit is in proc.err.
-var errServerExited = errors.New("the service server exited before reporting its address")
-
-// waitAddr waits for the service server to log its address. It returns at
-// once when the server exits or ctx ends, with the server's last stderr line.
-func waitAddr(ctx context.Context, p *proc, timeout time.Duration) (string, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	poll := time.NewTicker(20 * time.Millisecond)
-	defer poll.Stop()
-	for {
-		if addr := p.stderr.find(servingAddr); addr != "" {
-			return addr, nil
-		}
-		select {
-		case <-p.done:
-			return "", fmt.Errorf("%w: %s", errServerExited, p.stderr.last())
-		case <-ctx.Done():
-			return "", fmt.Errorf("waiting for the service server's address: %w", ctx.Err())
-		case <-deadline.C:
-			return "", fmt.Errorf("the service server did not report its address within %s: %s", timeout, p.stderr.last())
-		case <-poll.C:
-		}
+			"WARNING: runs go ahead without them; a run whose variant asks for limits is not a result. Run as root on cgroup v1 or v2 to enforce them.\n\n", why)
 	}
 }

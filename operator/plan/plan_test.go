@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/runtime-lab/runtime-lab/api/contract"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 )
 
@@ -101,15 +102,15 @@ func TestGoEnv(t *testing.T) {
 	tests := []struct {
 		name    string
 		v       Variant
-		want    []corev1.EnvVar
+		want    []contract.EnvVar
 		wantErr string
 	}{
 		{name: "nothing set", v: Variant{}},
 		{name: "auto gomaxprocs and none gomemlimit are unset", v: Variant{Knobs: labv1.Knobs{GOMAXPROCS: "auto", GOMEMLIMIT: "none"}}},
 		{name: "all set", v: Variant{Knobs: labv1.Knobs{GOMAXPROCS: "2", GOGC: "off", GOMEMLIMIT: "900Mi", GODEBUG: "gctrace=1"}},
-			want: []corev1.EnvVar{{Name: "GOMAXPROCS", Value: "2"}, {Name: "GOGC", Value: "off"}, {Name: "GOMEMLIMIT", Value: "943718400"}, {Name: "GODEBUG", Value: "gctrace=1"}}},
+			want: []contract.EnvVar{{Name: "GOMAXPROCS", Value: "2"}, {Name: "GOGC", Value: "off"}, {Name: "GOMEMLIMIT", Value: "943718400"}, {Name: "GODEBUG", Value: "gctrace=1"}}},
 		{name: "percentage of the memory limit", v: Variant{Knobs: labv1.Knobs{GOMEMLIMIT: "90%", MemoryLimit: "1Gi"}},
-			want: []corev1.EnvVar{{Name: "GOMEMLIMIT", Value: "966367641"}}},
+			want: []contract.EnvVar{{Name: "GOMEMLIMIT", Value: "966367641"}}},
 		{name: "percentage without a limit", v: Variant{Name: "v001", Knobs: labv1.Knobs{GOMEMLIMIT: "90%"}},
 			wantErr: `variant v001: gomemlimit "90%": a percentage needs a memory limit in the same variant`},
 	}
@@ -176,6 +177,8 @@ func TestPod(t *testing.T) {
 		},
 		Spec: corev1.PodSpec{
 			RestartPolicy: corev1.RestartPolicyNever, AutomountServiceAccountToken: ptr.To(false), EnableServiceLinks: ptr.To(false),
+			// 2 s warmup + 20 s window + 32.2 s grace + 120 s for the image pull
+			ActiveDeadlineSeconds: ptr.To(int64(175)),
 			SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To(int64(65532)), RunAsGroup: ptr.To(int64(65532)),
 				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
 			Containers: []corev1.Container{{
@@ -224,12 +227,12 @@ func TestPodPyroscope(t *testing.T) {
 			}
 			got := ""
 			for _, e := range pod.Spec.Containers[0].Env {
-				if e.Name == EnvPyroscope {
+				if e.Name == contract.EnvPyroscope {
 					got = e.Value
 				}
 			}
 			if got != tt.want {
-				t.Errorf("got %s=%q, want %q", EnvPyroscope, got, tt.want)
+				t.Errorf("got %s=%q, want %q", contract.EnvPyroscope, got, tt.want)
 			}
 		})
 	}

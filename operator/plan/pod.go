@@ -3,12 +3,12 @@ package plan
 import (
 	"fmt"
 	"strconv"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/runtime-lab/runtime-lab/api/contract"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 )
 
@@ -31,11 +31,12 @@ const (
 	ServicePort = 8080
 )
 
-// Roles of a run's pods. Only the service scenario has a load generator.
+// Roles of a run's pods (and processes). Only the service scenario has a
+// load generator.
 const (
 	RoleWorkload = "workload"
-	RoleServer   = "server"
-	RoleLoadgen  = "loadgen"
+	RoleServer   = contract.RoleServer
+	RoleLoadgen  = contract.RoleLoadgen
 )
 
 // PodOptions are the inputs of a pod that come from the cluster rather than
@@ -66,42 +67,31 @@ func PodName(exp *labv1.Experiment, r Run, attempt int, role string) string {
 	return name + suffix
 }
 
-// Pod builds the pod of one run attempt in one role.
+// Pod builds the pod of one run attempt in one role, from the run's
+// invocation: the container runs it as planned (JSON summary in the
+// termination message, telemetry on MetricsPort), under the variant's
+// limits, with activeDeadlineSeconds from plan.Deadline.
 func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (*corev1.Pod, error) {
 	v := r.Variant
 	spec := &exp.Spec
-	env, err := GoEnv(v)
+	io := InvocationOptions{Output: contract.OutputJSON, Target: o.ServerAddr, DefaultPyroscope: o.DefaultPyroscope}
+	if role == RoleServer {
+		io.Serve = fmt.Sprintf(":%d", ServicePort)
+	}
+	inv, err := Invocation(exp, r, role, io)
 	if err != nil {
 		return nil, err
 	}
-	env = append(env,
-		corev1.EnvVar{Name: EnvExperiment, Value: exp.Name},
-		corev1.EnvVar{Name: EnvVariant, Value: v.Name},
-		corev1.EnvVar{Name: EnvRun, Value: r.ID()},
-	)
-	pyroscope := o.DefaultPyroscope
-	if spec.Pyroscope != nil {
-		pyroscope = spec.Pyroscope.ServerAddress
+	env := make([]corev1.EnvVar, len(inv.Env))
+	for i, e := range inv.Env {
+		env[i] = corev1.EnvVar{Name: e.Name, Value: e.Value}
 	}
-	if pyroscope != "" {
-		env = append(env, corev1.EnvVar{Name: EnvPyroscope, Value: pyroscope})
-	}
-	args := Args(spec, v)
 	resources := containerResources(v)
 	ports := []corev1.ContainerPort{{Name: "metrics", ContainerPort: MetricsPort, Protocol: corev1.ProtocolTCP}}
 	switch role {
 	case RoleServer:
-		// The server must outlive its load generator, which starts only
-		// once the server runs and then warms up itself.
-		args = WithDuration(args, spec.Duration.Duration+ServerSlack)
-		args = append(args, "--role", "server", "--serve", fmt.Sprintf(":%d", ServicePort))
 		ports = append(ports, corev1.ContainerPort{Name: "http", ContainerPort: ServicePort, Protocol: corev1.ProtocolTCP})
 	case RoleLoadgen:
-		if o.ServerAddr == "" {
-			return nil, fmt.Errorf("run %s: a load generator needs its server's address", r.ID())
-		}
-		args = append(args, "--role", "loadgen", "--target", o.ServerAddr)
-		env = GoEnvless(env) // the generator runs with the runtime's defaults
 		resources = corev1.ResourceRequirements{}
 		if spec.LoadGenerator != nil {
 			resources = *spec.LoadGenerator.Resources.DeepCopy()
@@ -132,6 +122,7 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 		},
 		Spec: corev1.PodSpec{
 			RestartPolicy:                corev1.RestartPolicyNever,
+			ActiveDeadlineSeconds:        ptr.To(activeDeadlineSeconds(&inv)),
 			AutomountServiceAccountToken: ptr.To(false),
 			EnableServiceLinks:           ptr.To(false),
 			NodeSelector:                 spec.NodeSelector,
@@ -140,7 +131,7 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 			Containers: []corev1.Container{{
 				Name:                     ContainerName,
 				Image:                    image,
-				Args:                     args,
+				Args:                     inv.Args(),
 				Env:                      env,
 				Resources:                resources,
 				Ports:                    ports,
@@ -166,34 +157,6 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 		}}
 	}
 	return pod, nil
-}
-
-// ServerSlack is how much longer the service's server runs than its load
-// generator: time for the generator's pod to start and warm up.
-const ServerSlack = 30 * time.Second
-
-// WithDuration replaces the --duration argument.
-func WithDuration(args []string, d time.Duration) []string {
-	out := append([]string(nil), args...)
-	for i := range out {
-		if out[i] == "--duration" && i+1 < len(out) {
-			out[i+1] = d.String()
-		}
-	}
-	return out
-}
-
-// GoEnvless drops the Go runtime knobs from env: they are the server's.
-func GoEnvless(env []corev1.EnvVar) []corev1.EnvVar {
-	var out []corev1.EnvVar
-	for _, e := range env {
-		switch e.Name {
-		case "GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG":
-		default:
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // containerResources sets requests and limits; a request left unset takes

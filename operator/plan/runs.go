@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/api/contract"
 )
 
 // Run is one planned run: a variant's repetition.
@@ -37,20 +35,12 @@ func Runs(variants []Variant, repetitions int) []Run {
 	return runs
 }
 
-// Environment variables the executors set on the workload.
-const (
-	EnvExperiment = "RUNTIMELAB_EXPERIMENT"
-	EnvVariant    = "RUNTIMELAB_VARIANT"
-	EnvRun        = "RUNTIMELAB_RUN"
-	EnvPyroscope  = "PYROSCOPE_SERVER_ADDRESS"
-)
-
 // GoEnv returns the Go runtime environment of a variant: only the knobs
 // that are set, so an unset knob keeps the runtime's own default.
 // GOMEMLIMIT given as a percentage is resolved against the memory limit.
-func GoEnv(v *Variant) ([]corev1.EnvVar, error) {
-	var env []corev1.EnvVar
-	add := func(name, value string) { env = append(env, corev1.EnvVar{Name: name, Value: value}) }
+func GoEnv(v *Variant) ([]contract.EnvVar, error) {
+	var env []contract.EnvVar
+	add := func(name, value string) { env = append(env, contract.EnvVar{Name: name, Value: value}) }
 	if g := v.Knobs.GOMAXPROCS; g != "" && g != "auto" {
 		add("GOMAXPROCS", g)
 	}
@@ -88,22 +78,6 @@ func MemLimitBytes(knob string, memLimit string) (int64, error) {
 		return 0, fmt.Errorf("gomemlimit %q: not a quantity such as 900Mi: %w", knob, err)
 	}
 	return q.Value(), nil
-}
-
-// Args returns the workload's command-line arguments for a variant.
-func Args(spec *labv1.ExperimentSpec, v *Variant) []string {
-	args := []string{"run", spec.Scenario.Name(),
-		"--duration", spec.Duration.Duration.String(), "--warmup", spec.Warmup.Duration.String(),
-		"--output", "json"}
-	keys := make([]string, 0, len(v.Params))
-	for k := range v.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		args = append(args, "--set", k+"="+v.Params[k])
-	}
-	return args
 }
 
 // shortHash is a stable 8-hex-digit hash, used to keep names unique when

@@ -1,7 +1,6 @@
 package recommend
 
 import (
-	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 )
 
 func f(v float64) *float64 { return &v }

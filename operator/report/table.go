@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -49,8 +50,7 @@ func buildGrid(exp *labv1.Experiment, figureNames []string) (grid, error) {
 
 // failedOutcomes are the outcomes counted next to the completed runs, in
 // the order they are listed.
-var failedOutcomes = []string{labv1.OutcomeOOMKilled, labv1.OutcomeEvicted, labv1.OutcomeError,
-	labv1.OutcomeDeleted, labv1.OutcomeRunning, labv1.OutcomePending}
+var failedOutcomes = append(slices.Clone(labv1.FinalOutcomes[1:]), labv1.OutcomeRunning, labv1.OutcomePending)
 
 // runsCell reads "3/3", or "2/3 1 OOMKilled" when some runs did not
 // complete: the reader sees at once how much each median rests on.

@@ -62,7 +62,9 @@ func Create(parent, name string, t time.Time) (string, error) {
 
 // SaveExperiment writes the Experiment (with status) atomically.
 func SaveExperiment(dir string, exp *labv1.Experiment) error {
-	b, err := yaml.Marshal(exp)
+	out := *exp
+	out.APIVersion, out.Kind = labv1.GroupVersion.String(), "Experiment"
+	b, err := yaml.Marshal(&out)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", exp.Name, err)
 	}

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+
+	"github.com/runtime-lab/runtime-lab/api/contract"
 )
 
 // The poller scenario's modes, and where its server listens by default.
@@ -58,10 +60,10 @@ var Poller = Spec{
 			Doc: "idle mode: goroutine stack memory added per connection; 0 in other modes"},
 	},
 	Roles: []Role{
-		{Name: RoleBoth, Doc: "server and clients in this process, over loopback; needs 2·conns+64 file descriptors"},
-		{Name: RoleServer, Doc: "echo server on --serve (default " + PollerDefaultServe + "); logs msg=poller-serving " +
+		{Name: contract.RoleBoth, Doc: "server and clients in this process, over loopback; needs 2·conns+64 file descriptors"},
+		{Name: contract.RoleServer, Doc: "echo server on --serve (default " + PollerDefaultServe + "); logs msg=poller-serving " +
 			"addr=HOST:PORT, waits for conns connections, and should be given a longer --duration than its client"},
-		{Name: RoleClient, NeedsTarget: true, Doc: "dials conns connections to the server at --target and drives them"},
+		{Name: contract.RoleClient, NeedsTarget: true, Doc: "dials conns connections to the server at --target and drives them"},
 	},
 }
 

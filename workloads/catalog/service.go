@@ -3,6 +3,8 @@ package catalog
 import (
 	"fmt"
 	"math"
+
+	"github.com/runtime-lab/runtime-lab/api/contract"
 )
 
 // Service is the service scenario's catalogue entry.
@@ -19,9 +21,9 @@ var Service = Spec{
 		"before the final summary. Run apart (roles server and loadgen), the server's warmup and window start with its first " +
 		"request, and the load generator tells it to stop when its own window ends, so both measure the same load.",
 	Roles: []Role{
-		{Name: RoleBoth, Doc: "server and load generator in this process (quick local runs; they share its CPU)"},
-		{Name: RoleServer, Doc: "the server only, listening on --serve (default :8080); the constrained container"},
-		{Name: RoleLoadgen, Doc: "the load generator only, sending to --target host:port; its own pod", NeedsTarget: true},
+		{Name: contract.RoleBoth, Doc: "server and load generator in this process (quick local runs; they share its CPU)"},
+		{Name: contract.RoleServer, Doc: "the server only, listening on --serve (default :8080); the constrained container"},
+		{Name: contract.RoleLoadgen, Doc: "the load generator only, sending to --target host:port; its own pod", NeedsTarget: true},
 	},
 	Memory: serviceMemory,
 	Params: []Param{

@@ -86,19 +86,6 @@ type Spec struct {
 	Roles []Role
 }
 
-// The roles a process can play in a multi-process scenario. Executors
-// pass them as --role; a scenario's Roles lists those it has.
-const (
-	// RoleBoth is server and client in one process.
-	RoleBoth = "both"
-	// RoleServer serves; it is the constrained container of a service run.
-	RoleServer = "server"
-	// RoleClient drives a poller server.
-	RoleClient = "client"
-	// RoleLoadgen sends a service's load from a container of its own.
-	RoleLoadgen = "loadgen"
-)
-
 // Role is one part a process can play in a multi-process scenario.
 type Role struct {
 	Name string

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/api/contract"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 	"github.com/runtime-lab/runtime-lab/workloads/registry"
@@ -17,18 +18,11 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/telemetry"
 )
 
-// The environment variables an executor sets to label a run.
+// Output formats of the final summary on stdout (contract.Output*).
 const (
-	EnvExperiment = "RUNTIMELAB_EXPERIMENT"
-	EnvVariant    = "RUNTIMELAB_VARIANT"
-	EnvRun        = "RUNTIMELAB_RUN"
-)
-
-// Output formats of the final summary on stdout.
-const (
-	OutputText  = "text"  // benchmark lines, then indented JSON
-	OutputJSON  = "json"  // compact JSON only
-	OutputBench = "bench" // benchmark lines only
+	OutputText  = contract.OutputText
+	OutputJSON  = contract.OutputJSON
+	OutputBench = contract.OutputBench
 )
 
 // Config is one run's settings, as the command line gives them.
@@ -47,8 +41,11 @@ type Config struct {
 	// ResultFile receives the summary every Interval and at the end;
 	// empty disables it.
 	ResultFile string
-	Interval   time.Duration
-	Output     string
+	// ReadyFile receives a server role's address once it listens
+	// (contract.Ready); empty disables it.
+	ReadyFile string
+	Interval  time.Duration
+	Output    string
 	// CPUProfile profiles the measured window to find the allocator's CPU
 	// share. It is skipped when Pyroscope profiles CPU (only one can).
 	CPUProfile bool
@@ -74,12 +71,12 @@ func DefaultConfig() Config {
 		CPUProfile:          true,
 		StopTimeout:         10 * time.Second,
 		PyroscopeUploadRate: 15 * time.Second,
-		Pyroscope:           os.Getenv(telemetry.PyroscopeEnv),
+		Pyroscope:           os.Getenv(contract.EnvPyroscope),
 		Stdout:              os.Stdout,
 		Log:                 slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	}
-	if _, err := os.Stat(resultfile.DefaultPath); err == nil {
-		c.ResultFile = resultfile.DefaultPath
+	if _, err := os.Stat(contract.DefaultResultFile); err == nil {
+		c.ResultFile = contract.DefaultResultFile
 	}
 	return c
 }
@@ -118,9 +115,12 @@ func (c *Config) resolve() (*catalog.Spec, catalog.Values, scenario.Workload, er
 	case c.Output != OutputText && c.Output != OutputJSON && c.Output != OutputBench:
 		return entry, zero, nil, usagef("--output %q: must be %s, %s or %s", c.Output, OutputText, OutputJSON, OutputBench)
 	}
-	if c.ResultFile != "" {
-		if err := resultfile.Check(c.ResultFile); err != nil {
-			return entry, zero, nil, usagef("--result-file %s: %v", c.ResultFile, err)
+	for _, f := range []struct{ flag, path string }{{contract.FlagResultFile, c.ResultFile}, {contract.FlagReadyFile, c.ReadyFile}} {
+		if f.path == "" {
+			continue
+		}
+		if err := resultfile.Check(f.path); err != nil {
+			return entry, zero, nil, usagef("--%s %s: %v", f.flag, f.path, err)
 		}
 	}
 	role, ok := entry.Role(c.Role)
@@ -139,11 +139,22 @@ func (c *Config) resolve() (*catalog.Spec, catalog.Values, scenario.Workload, er
 	if err := entry.CheckMemory(values, catalog.MemoryInput{Window: c.Warmup + c.Duration, Limit: ownMemoryLimit()}, machineMemory()); err != nil {
 		return entry, zero, nil, &UsageError{Err: err}
 	}
-	w, err := factory(values, scenario.Env{Role: role.Name, Target: c.Target, Serve: c.Serve})
+	w, err := factory(values, scenario.Env{Role: role.Name, Target: c.Target, Serve: c.Serve, Listening: c.listening})
 	if err != nil {
 		return entry, zero, nil, &UsageError{Err: err}
 	}
 	return entry, values, w, nil
+}
+
+// listening answers the readiness handshake: it writes the server's
+// address to the ready file, where an executor waits for it.
+func (c *Config) listening(addr string) {
+	if c.ReadyFile == "" {
+		return
+	}
+	if err := contract.WriteReady(c.ReadyFile, addr); err != nil {
+		c.Log.Error("ready file", "err", err)
+	}
 }
 
 // ownMemoryLimit is this process's cgroup memory limit, 0 for none or
@@ -169,9 +180,9 @@ func machineMemory() int64 {
 func labelsFromEnv(scenarioName string) telemetry.Labels {
 	return telemetry.Labels{
 		Scenario:   scenarioName,
-		Experiment: os.Getenv(EnvExperiment),
-		Variant:    os.Getenv(EnvVariant),
-		Run:        os.Getenv(EnvRun),
+		Experiment: os.Getenv(contract.EnvExperiment),
+		Variant:    os.Getenv(contract.EnvVariant),
+		Run:        os.Getenv(contract.EnvRun),
 	}
 }
 

@@ -14,9 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// DefaultPath is where Kubernetes reads a container's termination message.
-const DefaultPath = "/dev/termination-log"
-
 // Check fails, naming the fix, when path cannot be a result file: its
 // directory must exist and be writable, and the path must not exist or be
 // a regular file — never a symbolic link (it would be replaced, or

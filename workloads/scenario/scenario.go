@@ -41,6 +41,10 @@ type Env struct {
 	Target string
 	// Serve is the address a server role listens on.
 	Serve string
+	// Listening, when not nil, is told the address a server role listens
+	// on once it accepts connections: the driver answers the executor's
+	// readiness handshake with it (contract.Ready).
+	Listening func(addr string)
 }
 
 // Factory builds a Workload from validated parameters and the run's Env.

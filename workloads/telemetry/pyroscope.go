@@ -9,9 +9,6 @@ import (
 	"github.com/grafana/pyroscope-go"
 )
 
-// PyroscopeEnv is the environment variable naming the Pyroscope server.
-const PyroscopeEnv = "PYROSCOPE_SERVER_ADDRESS"
-
 // Profiler pushes profiles to Pyroscope.
 type Profiler struct{ p *pyroscope.Profiler }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
@@ -16,7 +17,13 @@ import (
 // newSandbox creates a real cgroup for the test, or skips saying why.
 func newSandbox(t *testing.T, l sandbox.Limits) *sandbox.Sandbox {
 	t.Helper()
-	sb, err := sandbox.New(fmt.Sprintf("test-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), os.Getpid()), l)
+	name := strings.Map(func(r rune) rune { // a sandbox name is letters, digits, '.', '_' and '-'
+		if r < 128 && (r == '.' || r == '_' || r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return '-'
+	}, t.Name())
+	sb, err := sandbox.New(fmt.Sprintf("test-%s-%d", name, os.Getpid()), l)
 	if errors.Is(err, sandbox.ErrUnsupported) {
 		t.Skipf("real-cgroup test skipped: %v (run as root on a machine with cgroup v1 or v2 cpu and memory controllers)", err)
 	}

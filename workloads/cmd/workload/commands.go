@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/runtime-lab/runtime-lab/api/contract"
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/driver"
@@ -82,18 +83,19 @@ func newRunCmd(done func(*result.Summary)) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&cfg.Sets, "set", nil, "scenario parameter name=value (repeatable; see `workload describe`)")
-	f.StringVar(&cfg.Role, "role", cfg.Role, "part this process plays in a multi-process scenario (see `workload describe`)")
-	f.StringVar(&cfg.Target, "target", cfg.Target, "server address a client role connects to")
-	f.StringVar(&cfg.Serve, "serve", cfg.Serve, "address a server role listens on")
-	f.DurationVar(&cfg.Duration, "duration", cfg.Duration, "length of the measured window")
-	f.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "time to run before measuring")
-	f.StringVar(&cfg.Listen, "listen", cfg.Listen, "telemetry address for /metrics, /debug/pprof, /healthz and /result; empty disables")
-	f.StringVar(&cfg.ResultFile, "result-file", cfg.ResultFile, "file the summary is written to during and after the run; empty disables")
+	f.StringArrayVar(&cfg.Sets, contract.FlagSet, nil, "scenario parameter name=value (repeatable; see `workload describe`)")
+	f.StringVar(&cfg.Role, contract.FlagRole, cfg.Role, "part this process plays in a multi-process scenario (see `workload describe`)")
+	f.StringVar(&cfg.Target, contract.FlagTarget, cfg.Target, "server address a client role connects to")
+	f.StringVar(&cfg.Serve, contract.FlagServe, cfg.Serve, "address a server role listens on")
+	f.DurationVar(&cfg.Duration, contract.FlagDuration, cfg.Duration, "length of the measured window")
+	f.DurationVar(&cfg.Warmup, contract.FlagWarmup, cfg.Warmup, "time to run before measuring")
+	f.StringVar(&cfg.Listen, contract.FlagListen, cfg.Listen, "telemetry address for /metrics, /debug/pprof, /healthz and /result; empty disables")
+	f.StringVar(&cfg.ResultFile, contract.FlagResultFile, cfg.ResultFile, "file the summary is written to during and after the run; empty disables")
+	f.StringVar(&cfg.ReadyFile, contract.FlagReadyFile, cfg.ReadyFile, "file a server role writes its address to (JSON {\"v\":1,\"addr\":...}) once it accepts connections")
 	f.DurationVar(&cfg.Interval, "interval", cfg.Interval, "how often the interim summary is written")
-	f.StringVar(&cfg.Output, "output", cfg.Output, "final summary on stdout: text (benchmark lines and JSON), json or bench")
+	f.StringVar(&cfg.Output, contract.FlagOutput, cfg.Output, "final summary on stdout: text (benchmark lines and JSON), json or bench")
 	f.BoolVar(&cfg.CPUProfile, "cpu-profile", cfg.CPUProfile, "profile the measured window to report the allocator's CPU share")
-	f.StringVar(&cfg.Pyroscope, "pyroscope", cfg.Pyroscope, "Pyroscope server to push profiles to (default $PYROSCOPE_SERVER_ADDRESS)")
+	f.StringVar(&cfg.Pyroscope, "pyroscope", cfg.Pyroscope, "Pyroscope server to push profiles to (default $"+contract.EnvPyroscope+")")
 	f.DurationVar(&cfg.PyroscopeUploadRate, "pyroscope-upload-rate", cfg.PyroscopeUploadRate, "how often profiles are pushed to Pyroscope")
 	return cmd
 }

@@ -145,8 +145,10 @@ func TestBadInput(t *testing.T) {
 		{"memlimit fraction", []string{"run", "memlimit", "--set", "liveFraction=3"}, "parameter liveFraction: 3 is out of range; use 0.05 to 2"},
 		{"memlimit steps", []string{"run", "memlimit", "--set", "steps=0"}, "parameter steps: 0 is out of range; use 1 to 1000"},
 		{"append and pool together", []string{"run", "alloc", "--set", "appendLen=64", "--set", "pool=true"}, "appendLen builds fresh slices, pool reuses buffers; set one of them"},
-		{"stack frame not a power of two", []string{"run", "stack", "--set", "frameBytes=100"}, "parameter frameBytes: 100 is not a power of two; use 64, 128, 256, 512, 1Ki, … or 64Ki"},
-		{"stack too deep for one goroutine", []string{"run", "stack", "--set", "depth=1000000", "--set", "frameBytes=1Ki"}, "parameter depth: depth × frameBytes is 1000000Ki, over the 256Mi one goroutine's stack may hold"},
+		{"stack frame not a power of two", []string{"run", "stack", "--set", "frameBytes=100"}, "parameter frameBytes: 100 is not a power of two; use a power of two from 64 to 64Ki"},
+		{"stack too deep for one goroutine", []string{"run", "stack", "--set", "goroutines=1", "--set", "depth=1000000", "--set", "frameBytes=1Ki"}, "parameter depth: depth × frameBytes is 1000000Ki, over the 256Mi one goroutine's stack may hold"},
+		{"stacks over the machine's memory", []string{"run", "stack", "--set", "goroutines=100000", "--set", "depth=100000", "--set", "frameBytes=1Ki"},
+			"its parameters need about"},
 		{"timers kind", []string{"run", "timers", "--set", "kind=cron"}, `parameter kind: "cron" is not allowed; use one of timer, ticker, sleep, afterfunc, mixed`},
 		{"timers interval", []string{"run", "timers", "--set", "interval=1us"}, "parameter interval: 1us is out of range; use 10us to 1s"},
 	}
@@ -185,7 +187,7 @@ func TestSummaryPrintsBenchmarkAndJSON(t *testing.T) {
 		t.Fatalf("stdout: want benchmark lines then JSON, got:\n%s", r.stdout)
 	}
 	if !strings.Contains(bench, "\nBenchmarkScheduler/variant=v0/blockFor=1ms/blockFraction=0/goroutines=8/") ||
-		!strings.Contains(bench, " tasks/s\t") || !strings.Contains(bench, "experiment: exp1") {
+		!strings.Contains(bench, " tasks/s ") || !strings.Contains(bench, "experiment: exp1") {
 		t.Errorf("benchmark lines: got\n%s", bench)
 	}
 	var s result.Summary

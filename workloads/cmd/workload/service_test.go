@@ -5,35 +5,32 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/api/contract"
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/operator/sandbox"
 )
 
-var servingLine = regexp.MustCompile(`msg=service-serving addr=(\S+)`)
-
-// serveService starts the service's server role and returns its address.
+// serveService starts the service's server role and returns its address,
+// as an executor learns it: from the readiness handshake (--ready-file).
 func serveService(t *testing.T, cmdWrap func(args ...string) *started, sets ...string) (*started, string) {
 	t.Helper()
+	ready := filepath.Join(t.TempDir(), "ready")
 	args := []string{"run", "service", "--role", "server", "--serve", "127.0.0.1:0", "--duration", "60s",
-		"--warmup", "0s", "--listen", "", "--output", "json"}
+		"--warmup", "0s", "--listen", "", "--output", "json", "--ready-file", ready}
 	for _, s := range sets {
 		args = append(args, "--set", s)
 	}
 	s := cmdWrap(args...)
 	var addr string
-	waitFor(t, 10*time.Second, "the server's address", func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if m := servingLine.FindStringSubmatch(s.stderr.String()); m != nil {
-			addr = m[1]
-		}
-		return addr != ""
+	waitFor(t, 10*time.Second, "the server's ready file", func() bool {
+		r, err := contract.ReadReady(ready)
+		addr = r.Addr
+		return err == nil
 	})
 	return s, addr
 }
@@ -142,17 +139,16 @@ func TestServerStopsWhenLoadgenDone(t *testing.T) {
 // cut nothing short: the summary is complete and the exit code 0.
 func TestSignalAfterWindowExitsZero(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "server.json")
+	ready := filepath.Join(t.TempDir(), "ready")
 	args := []string{"run", "service", "--role", "server", "--serve", "127.0.0.1:0", "--duration", "1s",
-		"--warmup", "0s", "--listen", "", "--output", "json", "--result-file", file, "--set", "ioWait=3s", "--set", "work=0s"}
+		"--warmup", "0s", "--listen", "", "--output", "json", "--result-file", file, "--ready-file", ready,
+		"--set", "ioWait=3s", "--set", "work=0s"}
 	srv := start(t, nil, false, args...)
 	var addr string
-	waitFor(t, 10*time.Second, "the server's address", func() bool {
-		srv.mu.Lock()
-		defer srv.mu.Unlock()
-		if m := servingLine.FindStringSubmatch(srv.stderr.String()); m != nil {
-			addr = m[1]
-		}
-		return addr != ""
+	waitFor(t, 10*time.Second, "the server's ready file", func() bool {
+		r, err := contract.ReadReady(ready)
+		addr = r.Addr
+		return err == nil
 	})
 	go func() {
 		if resp, err := http.Get("http://" + addr + "/work"); err == nil {

@@ -2,10 +2,10 @@ package alloc
 
 import (
 	"context"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"sync"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 

@@ -1,11 +1,11 @@
 package alloc
 
 import (
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"sync"
 	"testing"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 

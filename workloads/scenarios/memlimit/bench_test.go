@@ -2,9 +2,10 @@ package memlimit
 
 import (
 	"context"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // BenchmarkMemlimit is the bare churn the scenario paces: b.N chunk

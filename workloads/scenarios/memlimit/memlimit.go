@@ -3,13 +3,13 @@ package memlimit
 import (
 	"context"
 	"fmt"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"math/rand/v2"
 	"os"
 	"runtime/metrics"
 	"sync/atomic"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )

@@ -3,7 +3,6 @@ package memlimit
 import (
 	"context"
 	"errors"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"os"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 

@@ -1,12 +1,13 @@
 package poller
 
 import (
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // BenchmarkEchoBaseline is the bare baseline hack/bench compares the

@@ -2,9 +2,10 @@ package poller
 
 import (
 	"fmt"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"net"
 	"syscall"
+
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // fdSlack is the descriptors a process needs beside its connections:

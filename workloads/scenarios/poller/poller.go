@@ -2,21 +2,22 @@ package poller
 
 import (
 	"context"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"log/slog"
 	"net"
 	"os"
 	"sync/atomic"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/api/contract"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 // The roles a process can play, and the modes (catalog.Poller).
 const (
-	roleBoth   = catalog.RoleBoth
-	roleServer = catalog.RoleServer
-	roleClient = catalog.RoleClient
+	roleBoth   = contract.RoleBoth
+	roleServer = contract.RoleServer
+	roleClient = contract.RoleClient
 	modeEcho   = catalog.PollerEcho
 	modeIdle   = catalog.PollerIdle
 	modeBurst  = catalog.PollerBurst
@@ -28,16 +29,17 @@ const defaultServe = catalog.PollerDefaultServe
 // New builds the scenario from validated parameters and the process's role.
 func New(v catalog.Values, env scenario.Env) (scenario.Workload, error) {
 	w := &workload{
-		role:     env.Role,
-		mode:     v.Enum("mode"),
-		conns:    v.Int("conns"),
-		msgSize:  int(v.Bytes("msgSize")),
-		interval: v.Duration("interval"),
-		dialConc: v.Int("dialConcurrency"),
-		serve:    env.Serve,
-		target:   env.Target,
-		log:      slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		g:        newGroup(),
+		role:      env.Role,
+		mode:      v.Enum("mode"),
+		conns:     v.Int("conns"),
+		msgSize:   int(v.Bytes("msgSize")),
+		interval:  v.Duration("interval"),
+		dialConc:  v.Int("dialConcurrency"),
+		serve:     env.Serve,
+		target:    env.Target,
+		listening: env.Listening,
+		log:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		g:         newGroup(),
 	}
 	if w.role == "" {
 		w.role = catalog.Poller.Roles[0].Name
@@ -73,6 +75,7 @@ type workload struct {
 	dialConc      int
 	serve, target string
 	log           *slog.Logger
+	listening     func(addr string) // told the server's address (scenario.Env)
 
 	g        *group
 	prepared bool

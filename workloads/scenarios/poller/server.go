@@ -23,6 +23,9 @@ func (w *workload) listen(ctx context.Context) error {
 	w.addr = ln.Addr().String()
 	if w.role == roleServer {
 		w.log.Info("poller-serving", "addr", w.addr)
+		if w.listening != nil {
+			w.listening(w.addr)
+		}
 	}
 	w.g.wg.Go(func() { w.accept(ln) })
 	return nil

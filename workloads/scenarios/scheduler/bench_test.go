@@ -1,10 +1,10 @@
 package scheduler
 
 import (
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"sync"
 	"testing"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 

@@ -55,6 +55,9 @@ func (s *server) serve(ctx context.Context, addr string, ready chan<- string) er
 		return fmt.Errorf("service listen on %s: %w", addr, err)
 	}
 	slog.Info("service-serving", "addr", ln.Addr().String())
+	if s.cfg.listening != nil && s.cfg.role == RoleServer {
+		s.cfg.listening(ln.Addr().String())
+	}
 	ready <- ln.Addr().String()
 	// The pool outlives ctx until the server has drained: in-flight
 	// requests still need their workers.

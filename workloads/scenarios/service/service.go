@@ -3,19 +3,20 @@ package service
 import (
 	"context"
 	"fmt"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/cpuwork"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
 // config is the bound parameters and role of one run.
 type config struct {
+	listening     func(addr string) // told the server's address (scenario.Env)
 	role          string
 	target        string
 	serve         string
@@ -51,7 +52,7 @@ func (w *workload) Ready() <-chan struct{} {
 // New builds the scenario from validated parameters and its role.
 func New(v catalog.Values, env scenario.Env) (scenario.Workload, error) {
 	cfg := config{
-		role: env.Role, target: env.Target, serve: env.Serve,
+		role: env.Role, target: env.Target, serve: env.Serve, listening: env.Listening,
 		rate: v.Int("rate"), connections: v.Int("connections"), timeout: v.Duration("timeout"),
 		allocBytes: int(v.Bytes("allocBytes")), ioWait: v.Duration("ioWait"),
 		body:    make([]byte, v.Bytes("respBytes")),

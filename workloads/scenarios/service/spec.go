@@ -1,10 +1,10 @@
 package service
 
-import "github.com/runtime-lab/runtime-lab/workloads/catalog"
+import "github.com/runtime-lab/runtime-lab/api/contract"
 
 // Roles of the scenario (catalog.Service).
 const (
-	RoleBoth    = catalog.RoleBoth
-	RoleServer  = catalog.RoleServer
-	RoleLoadgen = catalog.RoleLoadgen
+	RoleBoth    = contract.RoleBoth
+	RoleServer  = contract.RoleServer
+	RoleLoadgen = contract.RoleLoadgen
 )

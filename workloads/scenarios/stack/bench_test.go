@@ -1,10 +1,10 @@
 package stack
 
 import (
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"testing"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 

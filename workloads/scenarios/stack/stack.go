@@ -3,12 +3,12 @@ package stack
 import (
 	"context"
 	"fmt"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 

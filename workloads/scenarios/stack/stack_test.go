@@ -3,13 +3,13 @@ package stack
 import (
 	"context"
 	"errors"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 

@@ -2,11 +2,11 @@ package timers
 
 import (
 	"context"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"sync"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/cpuwork"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )

@@ -2,12 +2,12 @@ package timers
 
 import (
 	"context"
-	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
@@ -194,6 +195,26 @@ func randomID() (string, error) {
 // runTime is how long one run takes, for the ETA.
 func runTime(exp *labv1.Experiment) time.Duration {
 	return exp.Spec.Duration.Duration + exp.Spec.Warmup.Duration + time.Second
+}
+
+// limits turns a variant's knobs into cgroup limits.
+func limits(v *plan.Variant) (sandbox.Limits, error) {
+	var l sandbox.Limits
+	if q := v.Knobs.CPULimit; q != "" {
+		cpu, err := resource.ParseQuantity(q)
+		if err != nil {
+			return l, fmt.Errorf("cpu limit %q: %w", q, err)
+		}
+		l.CPUQuotaMicros = cpu.MilliValue() * sandbox.DefaultPeriodMicros / 1000
+	}
+	if q := v.Knobs.MemoryLimit; q != "" {
+		mem, err := resource.ParseQuantity(q)
+		if err != nil {
+			return l, fmt.Errorf("memory limit %q: %w", q, err)
+		}
+		l.MemoryBytes = mem.Value()
+	}
+	return l, nil
 }
 
 // sandboxFor creates the run's cgroup, or nil with the reason limits are

@@ -124,6 +124,18 @@ envtest: ## Build kube-apiserver and etcd from Go modules for the API tests (cac
 test: ## Run every test: real API server (envtest), real cgroups where the machine allows; see README.
 	KUBEBUILDER_ASSETS="$${KUBEBUILDER_ASSETS:-$$(hack/k8s-bin.sh kube-apiserver etcd)}" $(GO) test $(TEST_FLAGS) ./...
 
+# Fuzz targets, package:function. Crashers found are written to the
+# package's testdata/fuzz/<function> and become regression tests.
+FUZZ_TARGETS := ./operator/validate:FuzzDecode ./operator/resultsdir:FuzzLoad ./api/result:FuzzDecode \
+	./workloads/catalog:FuzzParse ./workloads/cgroup:FuzzV1Files ./workloads/cgroup:FuzzV2Files \
+	./workloads/cgroup:FuzzFind ./workloads/cgroup:FuzzMemTotal ./api/safetext:FuzzLine
+FUZZTIME ?= 1m
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (default 1m; CI runs 10s each); crashers land in testdata/fuzz.
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg), $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg || exit 1; done
+
 .PHONY: test-e2e
 test-e2e: $(HELM) ## End to end on a real single-node cluster (hack/dev-cluster, root): images, Helm install, one Experiment per scenario, Prometheus.
 	RUNTIMELAB_HELM=$(HELM) $(GO) test -tags e2e -count=1 -timeout 40m -v ./hack/e2e/...

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -84,7 +85,7 @@ func LoadExperiment(ctx context.Context, dir string) (*labv1.Experiment, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a results directory: %w", dir, err)
 	}
-	v, err := validate.New()
+	v, err := validator()
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +98,9 @@ func LoadExperiment(ctx context.Context, dir string) (*labv1.Experiment, error) 
 	}
 	return exp, nil
 }
+
+// validator compiles the CRD's schema and rules once.
+var validator = sync.OnceValues(validate.New)
 
 // DamagedError is a results directory file that does not hold what the
 // executors write: damaged, truncated or made by hand.

@@ -196,11 +196,19 @@ func parseCPUMax(b []byte) (quota, period int64, err error) {
 	if period, err = strconv.ParseInt(f[1], 10, 64); err != nil {
 		return 0, 0, err
 	}
+	if period <= 0 {
+		return 0, 0, fmt.Errorf("period %d: the kernel's is positive", period)
+	}
 	if f[0] == "max" {
 		return -1, period, nil
 	}
-	quota, err = strconv.ParseInt(f[0], 10, 64)
-	return quota, period, err
+	if quota, err = strconv.ParseInt(f[0], 10, 64); err != nil {
+		return 0, 0, err
+	}
+	if quota <= 0 {
+		return 0, 0, fmt.Errorf("quota %d: the kernel's is positive or max", quota)
+	}
+	return quota, period, nil
 }
 
 // parseMemoryMax parses v2 memory.max, a byte count or "max".
@@ -209,5 +217,9 @@ func parseMemoryMax(b []byte) (int64, error) {
 	if s == "max" {
 		return -1, nil
 	}
-	return strconv.ParseInt(s, 10, 64)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && n <= 0 {
+		return 0, fmt.Errorf("limit %d: the kernel's is positive or max", n)
+	}
+	return n, err
 }

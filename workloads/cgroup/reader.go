@@ -98,6 +98,9 @@ func readV1CPU(dir string, s *Stats) error {
 	if d.err != nil {
 		return d.err
 	}
+	if period <= 0 || quota == 0 {
+		return fmt.Errorf("cgroup %s: quota %d per period %d: the kernel writes a positive period, and a positive quota or -1", dir, quota, period)
+	}
 	if quota < 0 {
 		quota = -1 // the kernel only ever writes -1, but any negative means no quota
 	}
@@ -114,6 +117,9 @@ func readV1Memory(dir string, s *Stats) error {
 	d.flat("memory.oom_control", required, map[string]*uint64{"oom_kill": &s.OOMKills})
 	if d.err != nil {
 		return d.err
+	}
+	if limit == 0 {
+		return fmt.Errorf("cgroup %s: memory.limit_in_bytes 0: the kernel writes a positive limit", dir)
 	}
 	if limit < 0 || limit >= v1Unlimited {
 		limit = -1

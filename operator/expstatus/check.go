@@ -92,17 +92,7 @@ func checkRuns(path *field.Path, runs []labv1.RunStatus, reps int, counts *labv1
 		if !slices.Contains(labv1.Outcomes, r.Outcome) {
 			errs = append(errs, field.NotSupported(rp.Child("outcome"), r.Outcome, labv1.Outcomes))
 		}
-		counts.Total++
-		switch o := r.Outcome; {
-		case o == labv1.OutcomeCompleted:
-			counts.Succeeded++
-		case Final(o):
-			counts.Failed++
-		case o == labv1.OutcomeRunning:
-			counts.Running++
-		default:
-			counts.Pending++
-		}
+		count(counts, r.Outcome)
 		if r.Summary != nil {
 			errs = append(errs, checkFigures(rp.Child("summary", "figures"), r.Summary.Figures)...)
 			if r.Summary.GOMAXPROCS < 0 {

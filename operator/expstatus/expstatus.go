@@ -81,21 +81,11 @@ func fill(st *labv1.ExperimentStatus, variants []plan.Variant, runs []plan.Run, 
 	for i, r := range runs {
 		s := statuses[i]
 		byVariant[r.Variant.Name] = append(byVariant[r.Variant.Name], s)
-		counts.Total++
 		started = started || s.Attempt > 0
-		switch o := s.Outcome; {
-		case o == labv1.OutcomeCompleted:
-			counts.Succeeded++
+		count(&counts, s.Outcome)
+		// An OOM kill is a result of the variant, not a failure to measure it.
+		if s.Outcome == labv1.OutcomeCompleted || s.Outcome == labv1.OutcomeOOMKilled {
 			usable++
-		case o == labv1.OutcomeOOMKilled:
-			counts.Failed++
-			usable++ // an OOM kill is a result of the variant, not a failure to measure it
-		case Final(o):
-			counts.Failed++
-		case o == labv1.OutcomeRunning:
-			counts.Running++
-		default:
-			counts.Pending++
 		}
 	}
 	st.Runs = counts
@@ -110,6 +100,21 @@ func fill(st *labv1.ExperimentStatus, variants []plan.Variant, runs []plan.Run, 
 		st.Recommendation = recommend.Recommend(obj, st.Variants)
 	}
 	return usable, started
+}
+
+// count adds a run of outcome to counts.
+func count(counts *labv1.RunCounts, outcome string) {
+	counts.Total++
+	switch {
+	case outcome == labv1.OutcomeCompleted:
+		counts.Succeeded++
+	case Final(outcome):
+		counts.Failed++
+	case outcome == labv1.OutcomeRunning:
+		counts.Running++
+	default:
+		counts.Pending++
+	}
 }
 
 func setConditions(st *labv1.ExperimentStatus, progressing metav1.ConditionStatus, pReason string,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -44,24 +43,9 @@ func Variants(spec *labv1.ExperimentSpec) ([]Variant, error) {
 				i, ps.Name, ps.Scenario.Name(), scen)
 		}
 	}
-	axes := []axis{
-		{len(m.CPU), func(i int, v *Variant) {
-			v.CPU = m.CPU[i]
-			v.Knobs.CPURequest, v.Knobs.CPULimit = qty(m.CPU[i].Request), qty(m.CPU[i].Limit)
-		}},
-		{len(m.Memory), func(i int, v *Variant) {
-			v.Memory = m.Memory[i]
-			v.Knobs.MemoryRequest, v.Knobs.MemoryLimit = str(m.Memory[i].Request), str(m.Memory[i].Limit)
-		}},
-		{len(m.GOMAXPROCS), func(i int, v *Variant) { v.Knobs.GOMAXPROCS = m.GOMAXPROCS[i] }},
-		{len(m.GOGC), func(i int, v *Variant) { v.Knobs.GOGC = m.GOGC[i] }},
-		{len(m.GOMEMLIMIT), func(i int, v *Variant) { v.Knobs.GOMEMLIMIT = m.GOMEMLIMIT[i] }},
-		{len(m.GODEBUG), func(i int, v *Variant) { v.Knobs.GODEBUG = m.GODEBUG[i] }},
-		{len(m.Images), func(i int, v *Variant) { v.Knobs.Image = m.Images[i] }},
-		{len(m.ParamSets), func(i int, v *Variant) {
-			v.Knobs.ParamSet = m.ParamSets[i].Name
-			maps.Copy(v.Params, m.ParamSets[i].Scenario.Params())
-		}},
+	axes := make([]axis, len(Knobs))
+	for i, kn := range Knobs {
+		axes[i].n, axes[i].apply = kn.cross(&m)
 	}
 	total := 1
 	for _, a := range axes {
@@ -99,28 +83,4 @@ func str(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-// Describe renders a variant's knobs that differ from the defaults, e.g.
-// "cpu=500m gomaxprocs=2".
-func Describe(k labv1.Knobs) string {
-	var parts []string
-	add := func(name, v string) {
-		if v != "" {
-			parts = append(parts, name+"="+v)
-		}
-	}
-	add("cpu", k.CPULimit)
-	add("cpu-request", k.CPURequest)
-	add("memory", k.MemoryLimit)
-	add("memory-request", k.MemoryRequest)
-	add("gomaxprocs", k.GOMAXPROCS)
-	add("gogc", k.GOGC)
-	add("gomemlimit", k.GOMEMLIMIT)
-	add("godebug", k.GODEBUG)
-	add("params", k.ParamSet)
-	if len(parts) == 0 {
-		return "defaults"
-	}
-	return strings.Join(parts, " ")
 }

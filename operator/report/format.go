@@ -21,17 +21,13 @@ func (e *InputError) Error() string { return e.msg }
 
 func inputErrorf(format string, a ...any) error { return &InputError{fmt.Sprintf(format, a...)} }
 
-// CommonFigures describes the figures every run reports besides its
-// scenario's own.
-func CommonFigures() []catalog.Figure { return slices.Clone(catalog.CommonFigures) }
-
 // figures lists the figures of the Experiment's scenario in catalogue
 // order, then the common ones it does not already declare.
 func figures(exp *labv1.Experiment) []catalog.Figure {
 	if e, ok := catalog.Lookup(scenarioName(exp)); ok {
 		return e.AllFigures()
 	}
-	return CommonFigures()
+	return slices.Clone(catalog.CommonFigures)
 }
 
 // lookupFigure finds a figure by name, or says which names are valid.

@@ -16,44 +16,23 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 )
 
-// knobAxis is a knob Plot can put on the X axis.
-type knobAxis struct {
-	name string
-	unit string // of its numeric values, for tick labels
-	get  func(labv1.Knobs) string
-	// clear removes the knob (with its request, for cpu and memory) so
-	// what is left identifies a line.
-	clear func(*labv1.Knobs)
-}
-
-var knobAxes = []knobAxis{
-	{"cpu", "cores", func(k labv1.Knobs) string { return k.CPULimit },
-		func(k *labv1.Knobs) { k.CPULimit, k.CPURequest = "", "" }},
-	{"memory", "B", func(k labv1.Knobs) string { return k.MemoryLimit },
-		func(k *labv1.Knobs) { k.MemoryLimit, k.MemoryRequest = "", "" }},
-	{"gomaxprocs", "", func(k labv1.Knobs) string { return k.GOMAXPROCS }, func(k *labv1.Knobs) { k.GOMAXPROCS = "" }},
-	{"gogc", "", func(k labv1.Knobs) string { return k.GOGC }, func(k *labv1.Knobs) { k.GOGC = "" }},
-	{"gomemlimit", "B", func(k labv1.Knobs) string { return k.GOMEMLIMIT }, func(k *labv1.Knobs) { k.GOMEMLIMIT = "" }},
-	{"godebug", "", func(k labv1.Knobs) string { return k.GODEBUG }, func(k *labv1.Knobs) { k.GODEBUG = "" }},
-	{"params", "", func(k labv1.Knobs) string { return k.ParamSet }, func(k *labv1.Knobs) { k.ParamSet = "" }},
-}
-
-// PlotKnobs lists the knobs Plot accepts on its X axis.
+// plan.Knob is a knob Plot can put on the X axis.
+// PlotKnobs lists the knobs Plot accepts on its X axis (plan.Knobs).
 func PlotKnobs() []string {
-	names := make([]string, len(knobAxes))
-	for i, a := range knobAxes {
-		names[i] = a.name
+	var names []string
+	for _, k := range plan.Knobs {
+		if k.Plot {
+			names = append(names, k.Name)
+		}
 	}
 	return names
 }
 
-func lookupKnob(name string) (knobAxis, error) {
-	for _, a := range knobAxes {
-		if a.name == name {
-			return a, nil
-		}
+func lookupKnob(name string) (plan.Knob, error) {
+	if k, ok := plan.LookupKnob(name); ok && k.Plot {
+		return k, nil
 	}
-	return knobAxis{}, inputErrorf("knob %q cannot be plotted; use one of %s", name, strings.Join(PlotKnobs(), ", "))
+	return plan.Knob{}, inputErrorf("knob %q cannot be plotted; use one of %s", name, strings.Join(PlotKnobs(), ", "))
 }
 
 // maxSide bounds a plot's width and height, so a typo cannot ask for a
@@ -127,18 +106,18 @@ type point struct {
 	ci           bool
 }
 
-func collectSeries(exp *labv1.Experiment, figure string, axis knobAxis) series {
+func collectSeries(exp *labv1.Experiment, figure string, axis plan.Knob) series {
 	vs := exp.Status.Variants
 	keys := lineKeys(vs, axis)
 	var s series
 	s.numeric = true
 	numbers := make([]float64, len(vs))
 	for i, v := range vs {
-		label := xLabel(axis.get(v.Knobs))
+		label := xLabel(axis.Get(v.Knobs))
 		if !slices.Contains(s.categories, label) {
 			s.categories = append(s.categories, label)
 		}
-		q, err := resource.ParseQuantity(axis.get(v.Knobs))
+		q, err := resource.ParseQuantity(axis.Get(v.Knobs))
 		s.numeric = s.numeric && err == nil
 		numbers[i] = q.AsApproximateFloat64()
 	}
@@ -151,7 +130,7 @@ func collectSeries(exp *labv1.Experiment, figure string, axis knobAxis) series {
 		}
 		pt.x = numbers[i]
 		if !s.numeric {
-			pt.x = float64(slices.Index(s.categories, xLabel(axis.get(v.Knobs))))
+			pt.x = float64(slices.Index(s.categories, xLabel(axis.Get(v.Knobs))))
 		}
 		l := byKey[keys[i]]
 		if l == nil {
@@ -189,34 +168,21 @@ func compareFloat(a, b float64) int {
 // lineKeys returns, per variant, the knobs that put it on its line: every
 // knob but the plotted one, keeping only those that vary, so a knob held
 // constant does not clutter the legend.
-func lineKeys(vs []labv1.VariantStatus, axis knobAxis) []labv1.Knobs {
+func lineKeys(vs []labv1.VariantStatus, axis plan.Knob) []labv1.Knobs {
 	keys := make([]labv1.Knobs, len(vs))
 	for i, v := range vs {
 		keys[i] = v.Knobs
-		axis.clear(&keys[i])
+		axis.Clear(&keys[i])
 	}
-	if len(keys) == 0 {
-		return keys
-	}
-	first := knobFields(&keys[0])
-	for f := range first {
-		same := true
-		for i := range keys {
-			same = same && *knobFields(&keys[i])[f] == *first[f]
-		}
-		if !same {
-			continue
-		}
-		for i := range keys {
-			*knobFields(&keys[i])[f] = ""
+	varying := plan.Varying(keys)
+	for i := range keys {
+		for _, kn := range plan.Knobs {
+			if !slices.ContainsFunc(varying, func(v plan.Knob) bool { return v.Name == kn.Name }) {
+				kn.Clear(&keys[i])
+			}
 		}
 	}
 	return keys
-}
-
-func knobFields(k *labv1.Knobs) []*string {
-	return []*string{&k.CPURequest, &k.CPULimit, &k.MemoryRequest, &k.MemoryLimit, &k.GOMAXPROCS,
-		&k.GOGC, &k.GOMEMLIMIT, &k.GODEBUG, &k.Image, &k.ParamSet}
 }
 
 // legendOf names a line; plan.Describe leaves the image out, so it is

@@ -10,18 +10,19 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
-func newPlot(exp *labv1.Experiment, fig catalog.Figure, axis knobAxis, s series) (*plot.Plot, error) {
+func newPlot(exp *labv1.Experiment, fig catalog.Figure, axis plan.Knob, s series) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s: %s by %s", exp.Name, fig.Name, axis.name)
-	p.X.Label.Text = axis.name
+	p.Title.Text = fmt.Sprintf("%s: %s by %s", exp.Name, fig.Name, axis.Name)
+	p.X.Label.Text = axis.Name
 	p.Y.Label.Text = fig.Name + " (median, 95% CI)"
 	p.Y.Tick.Marker = unitTicks{fig.Unit}
 	p.Add(plotter.NewGrid())
 	if s.numeric {
-		p.X.Tick.Marker = unitTicks{axis.unit}
+		p.X.Tick.Marker = unitTicks{axis.Unit}
 		p.X.Min, p.X.Max = padded(s.xRange())
 	} else {
 		p.NominalX(s.categories...)
@@ -33,7 +34,7 @@ func newPlot(exp *labv1.Experiment, fig catalog.Figure, axis knobAxis, s series)
 	p.Legend.Top = true
 	for i, l := range s.lines {
 		if err := addLine(p, i, l, len(s.lines) > 1); err != nil {
-			return nil, fmt.Errorf("plot %s by %s: %w", fig.Name, axis.name, err)
+			return nil, fmt.Errorf("plot %s by %s: %w", fig.Name, axis.Name, err)
 		}
 	}
 	return p, nil

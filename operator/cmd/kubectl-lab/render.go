@@ -56,22 +56,16 @@ func renderReport(w io.Writer, dir string, exp *labv1.Experiment) error {
 	return nil
 }
 
-// firstVaryingKnob is the knob with more than one value, in matrix order.
+// firstVaryingKnob is the first plottable knob with more than one value,
+// in matrix order.
 func firstVaryingKnob(exp *labv1.Experiment) string {
-	values := map[string]map[string]bool{}
-	for _, v := range exp.Status.Variants {
-		k := v.Knobs
-		for name, val := range map[string]string{"cpu": k.CPULimit, "memory": k.MemoryLimit, "gomaxprocs": k.GOMAXPROCS,
-			"gogc": k.GOGC, "gomemlimit": k.GOMEMLIMIT, "godebug": k.GODEBUG, "params": k.ParamSet} {
-			if values[name] == nil {
-				values[name] = map[string]bool{}
-			}
-			values[name][val] = true
-		}
+	ks := make([]labv1.Knobs, len(exp.Status.Variants))
+	for i, v := range exp.Status.Variants {
+		ks[i] = v.Knobs
 	}
-	for _, name := range report.PlotKnobs() {
-		if len(values[name]) > 1 {
-			return name
+	for _, k := range plan.Varying(ks) {
+		if k.Plot {
+			return k.Name
 		}
 	}
 	return ""

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/runtime-lab/runtime-lab/operator/report"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
@@ -68,14 +66,9 @@ func showScenario(w io.Writer, name string) error {
 	}
 	fmt.Fprintln(tw, "\nFigures (objective metrics, --figure, --plot):")
 	fmt.Fprintln(tw, "  NAME\tUNIT\tBETTER\tDOC")
-	writeFigures(tw, s.Figures, "")
-	var common []catalog.Figure
-	for _, c := range report.CommonFigures() {
-		if !slices.ContainsFunc(s.Figures, func(f catalog.Figure) bool { return f.Name == c.Name }) {
-			common = append(common, c)
-		}
-	}
-	writeFigures(tw, common, " (every scenario)")
+	all := s.AllFigures()
+	writeFigures(tw, all[:len(s.Figures)], "")
+	writeFigures(tw, all[len(s.Figures):], " (every scenario)")
 	if err := tw.Flush(); err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/dashboards/lint"
-	"github.com/runtime-lab/runtime-lab/operator/testenv"
+	"github.com/runtime-lab/runtime-lab/hack/testenv"
 )
 
 // loadDashboards reads the committed JSON, what users import.

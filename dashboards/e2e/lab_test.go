@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/hack/testenv"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 // The lab's labels, as the PodMonitor and ServiceMonitor of
@@ -62,8 +63,15 @@ var (
 	theLab  *lab
 	labErr  error
 	tmpDir  string
+	// promBin is the Prometheus binary, promErr why there is none.
+	promBin string
+	promErr error
 )
 
+// TestMain builds everything the lab needs — the workload, kube-apiserver
+// and etcd, Prometheus — before anything with a lifetime starts: on a
+// fresh machine those builds take many minutes, longer than a workload
+// would wait.
 func TestMain(m *testing.M) {
 	var err error
 	if tmpDir, err = os.MkdirTemp("", "runtimelab-e2e"); err != nil {
@@ -71,9 +79,15 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := 1
-	if err := buildWorkload(tmpDir); err != nil {
+	switch err := buildWorkload(tmpDir); {
+	case err != nil:
 		fmt.Fprintln(os.Stderr, err)
-	} else {
+	default:
+		if _, err := testenv.Assets(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			break
+		}
+		promBin, promErr = prometheusBin()
 		code = m.Run()
 	}
 	if theLab != nil {
@@ -124,9 +138,9 @@ func startLab() (*lab, error) {
 		return nil, fmt.Errorf("start the operator against envtest: %w", r.err)
 	}
 	l.op = r.op
-	bin, err := prometheusBin(5 * time.Minute)
-	if err != nil {
-		l.promErr = err
+	bin := promBin
+	if promErr != nil {
+		l.promErr = promErr
 		return l, l.startSample()
 	}
 	var targets []target

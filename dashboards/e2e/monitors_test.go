@@ -9,8 +9,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/hack/testenv"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/testenv"
 )
 
 // podMonitor is the part of config/prometheus/podmonitor.yaml checked here.

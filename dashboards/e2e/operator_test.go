@@ -27,9 +27,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/hack/testenv"
 	"github.com/runtime-lab/runtime-lab/operator/controller"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/testenv"
 )
 
 // sampleNamespace is where the sample Experiment runs.

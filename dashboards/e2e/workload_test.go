@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 

@@ -26,9 +26,9 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/hack/testenv"
 	"github.com/runtime-lab/runtime-lab/operator/controller"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
-	"github.com/runtime-lab/runtime-lab/operator/testenv"
 )
 
 const (

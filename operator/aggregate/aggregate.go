@@ -31,7 +31,7 @@ const (
 func RunSummary(s *result.Summary) *labv1.RunSummary {
 	figs := make(map[string]float64, len(s.Figures)+4)
 	for k, v := range s.Figures {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		if result.CheckFigure(v) == nil { // no NaN, no "no goal" of 2^63 bytes, nothing negative
 			figs[k] = v
 		}
 	}

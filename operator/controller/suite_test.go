@@ -19,7 +19,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/operator/testenv"
+	"github.com/runtime-lab/runtime-lab/hack/testenv"
 )
 
 // The package's tests share one real API server (envtest with binaries

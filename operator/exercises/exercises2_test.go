@@ -18,7 +18,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 // perConnBand bounds a sane idle connection's runtime memory: at least a

@@ -18,8 +18,8 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/report"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
 	"github.com/runtime-lab/runtime-lab/operator/validate"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 

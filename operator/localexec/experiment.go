@@ -18,8 +18,8 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
 	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 // Options configure a local run.

@@ -14,7 +14,7 @@ import (
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 

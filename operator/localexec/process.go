@@ -15,7 +15,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/api/contract"
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/operator/outcome"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 // stopGrace is how long a workload asked to stop (SIGINT, or SIGTERM for

@@ -18,7 +18,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/outcome"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 // executor runs one Experiment's runs.

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/operator/testenv"
+	"github.com/runtime-lab/runtime-lab/hack/testenv"
 )
 
 var k8s client.Client

@@ -30,7 +30,7 @@ var GC = Spec{
 		{Name: "pause-p50-s", Unit: "s", Better: Lower, Doc: "median stop-the-world GC pause"},
 		{Name: "pause-p99-s", Unit: "s", Better: Lower, Doc: "99th percentile stop-the-world GC pause"},
 		{Name: "heap-live-B", Unit: "B", Better: Lower, Doc: "heap marked live by the last GC"},
-		{Name: "heap-goal-B", Unit: "B", Better: Lower, Doc: "heap size the pacer aims to finish the next GC at"},
+		{Name: "heap-goal-B", Unit: "B", Better: Lower, Doc: "heap size the pacer aims to finish the next GC at; absent when there is none (GOGC=off without GOMEMLIMIT)"},
 	},
 }
 

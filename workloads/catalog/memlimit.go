@@ -35,7 +35,7 @@ var MemLimit = Spec{
 		{Name: "held-B", Unit: "B", Better: Higher, Doc: "live heap the scenario holds at the end of the window (below the target while it grows)"},
 		{Name: "churn-B/s", Unit: "B/s", Better: Higher, Doc: "bytes of live heap replaced per second"},
 		{Name: "heap-live-B", Unit: "B", Better: Lower, Doc: "heap marked live by the last GC"},
-		{Name: "heap-goal-B", Unit: "B", Better: Lower, Doc: "heap size the pacer aims to finish the next GC at, capped by GOMEMLIMIT"},
+		{Name: "heap-goal-B", Unit: "B", Better: Lower, Doc: "heap size the pacer aims to finish the next GC at, capped by GOMEMLIMIT; absent when there is none (GOGC=off without GOMEMLIMIT)"},
 		{Name: "gc/s", Unit: "1/s", Better: Lower, Doc: "GC cycles per second"},
 		{Name: "gc-cpu-frac", Unit: "ratio", Better: Lower, Doc: "share of available CPU the GC used (/cpu/classes/gc/total)"},
 		{Name: "limiter-on", Unit: "bool", Better: Lower, Doc: "1 when the GC CPU limiter engaged during the window (/gc/limiter/last-enabled), else 0"},

@@ -136,3 +136,11 @@ func (w Window) Rate(counter string) float64 {
 	}
 	return float64(w.Counters[counter]) / w.Seconds
 }
+
+// HeapGoal is the window's heap goal, and false when there is none: with
+// GOGC=off and no GOMEMLIMIT the runtime reports a goal of about 2^63
+// bytes, which is no goal at all and must not be reported as one.
+func (w Window) HeapGoal() (float64, bool) {
+	g := w.Runtime.HeapGoalBytes
+	return float64(g), g < 1<<62
+}

@@ -19,8 +19,8 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/localexec"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
 	"github.com/runtime-lab/runtime-lab/operator/validate"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 func init() { subcommands = append(subcommands, newRunCmd) }

@@ -11,7 +11,7 @@ import (
 	"unicode"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 // newSandbox creates a real cgroup for the test, or skips saying why.

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 // memlimitArgs run memlimit with a live heap of 60% of the cgroup limit,

@@ -12,7 +12,7 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/contract"
 	"github.com/runtime-lab/runtime-lab/api/result"
-	"github.com/runtime-lab/runtime-lab/operator/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 // serveService starts the service's server role and returns its address,

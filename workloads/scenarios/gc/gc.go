@@ -135,7 +135,7 @@ func (w *workload) replace(g int, rng *rand.Rand) {
 }
 
 func (w *workload) Figures(win scenario.Window) map[string]float64 {
-	return map[string]float64{
+	f := map[string]float64{
 		"ops/s":           win.Rate("ops"),
 		"churn-B/s":       win.Rate("ops") * unitBytes,
 		"gc/s":            win.Runtime.GCCyclesPerS,
@@ -144,6 +144,9 @@ func (w *workload) Figures(win scenario.Window) map[string]float64 {
 		"pause-p50-s":     win.Runtime.GCPauseP50,
 		"pause-p99-s":     win.Runtime.GCPauseP99,
 		"heap-live-B":     float64(win.Runtime.HeapLiveBytes),
-		"heap-goal-B":     float64(win.Runtime.HeapGoalBytes),
 	}
+	if g, ok := win.HeapGoal(); ok {
+		f["heap-goal-B"] = g
+	}
+	return f
 }

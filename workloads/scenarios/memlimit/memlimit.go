@@ -198,11 +198,10 @@ func (h *heap) newChunk() []byte {
 // memory and mapped memory alone overstates what the kernel charges.
 func (w *workload) Figures(win scenario.Window) map[string]float64 {
 	held := runtimeHeld()
-	return map[string]float64{
+	f := map[string]float64{
 		"held-B":          float64(w.held.Load()),
 		"churn-B/s":       win.Rate("churn_bytes"),
 		"heap-live-B":     float64(win.Runtime.HeapLiveBytes),
-		"heap-goal-B":     float64(win.Runtime.HeapGoalBytes),
 		"gc/s":            win.Runtime.GCCyclesPerS,
 		"gc-cpu-frac":     win.Runtime.GCCPUFraction,
 		"limiter-on":      boolFigure(win.Runtime.LimiterEnabled),
@@ -211,6 +210,10 @@ func (w *workload) Figures(win scenario.Window) map[string]float64 {
 		"peak-limit-frac": w.ofLimit(win.Memory.PeakBytes),
 		"oom-kills":       float64(win.Memory.OOMKills),
 	}
+	if g, ok := win.HeapGoal(); ok {
+		f["heap-goal-B"] = g
+	}
+	return f
 }
 
 // Outcome sorts the run by the thresholds in Spec.Doc; thrashing is checked

@@ -102,7 +102,7 @@ func TestDelegatedSandbox(t *testing.T) {
 		t.Skip("needs a user who is not root on a cgroup v2 host (this machine: root or cgroup v1); root paths are tested by TestSandbox*")
 	}
 	if NeedsDelegatedScope() {
-		t.Skip("this process's cgroup is not delegated; run: systemd-run --user --scope -p Delegate=yes go test ./operator/sandbox/")
+		t.Skip("this process's cgroup is not delegated; run: systemd-run --user --scope -p Delegate=yes go test ./workloads/sandbox/")
 	}
 	sb, err := New("delegated-test", Limits{CPUQuotaMicros: 25_000, MemoryBytes: 64 << 20})
 	if err != nil {

@@ -121,8 +121,13 @@ envtest: ## Build kube-apiserver and etcd from Go modules for the API tests (cac
 	@hack/k8s-bin.sh kube-apiserver etcd
 
 .PHONY: test
-test: ## Run every test: real API server (envtest), real cgroups where the machine allows; see README.
-	KUBEBUILDER_ASSETS="$${KUBEBUILDER_ASSETS:-$$(hack/k8s-bin.sh kube-apiserver etcd)}" $(GO) test $(TEST_FLAGS) ./...
+test: $(HELM) ## Run every test: real API server (envtest), real cgroups where the machine allows, Prometheus; see README.
+	KUBEBUILDER_ASSETS="$${KUBEBUILDER_ASSETS:-$$(hack/k8s-bin.sh kube-apiserver etcd)}" RUNTIMELAB_HELM="$${RUNTIMELAB_HELM:-$(HELM)}" \
+	  $(GO) test $(TEST_FLAGS) -timeout 60m ./...
+
+.PHONY: test-fast
+test-fast: ## The edit-test loop: every test that needs neither root, real cgroups, an API server nor Prometheus, and measures no timing (go test -short); a few minutes.
+	$(GO) test -short -count=1 ./...
 
 # Fuzz targets, package:function. Crashers found are written to the
 # package's testdata/fuzz/<function> and become regression tests.

@@ -2,6 +2,7 @@ package v1alpha1_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -21,6 +22,10 @@ var k8s client.Client
 
 // TestMain starts one real API server with the CRD for the package.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // the fast tier: no API server (the tests skip)
+	}
 	env, err := testenv.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -86,6 +91,7 @@ objective:
 `
 
 func TestValidExperimentIsAcceptedWithDefaults(t *testing.T) {
+	testenv.NeedAPIServer(t)
 	ctx := context.Background()
 	e := experiment(t, "valid", validSpec)
 	if err := k8s.Create(ctx, e); err != nil {
@@ -109,6 +115,7 @@ func TestValidExperimentIsAcceptedWithDefaults(t *testing.T) {
 
 // TestSpecIsImmutable: re-running is a new Experiment.
 func TestSpecIsImmutable(t *testing.T) {
+	testenv.NeedAPIServer(t)
 	ctx := context.Background()
 	e := experiment(t, "immutable", validSpec)
 	if err := k8s.Create(ctx, e); err != nil {
@@ -124,6 +131,7 @@ func TestSpecIsImmutable(t *testing.T) {
 // TestMalformedExperimentsAreRejected: the API server refuses each with a
 // message that names the field and says what to do.
 func TestMalformedExperimentsAreRejected(t *testing.T) {
+	testenv.NeedAPIServer(t)
 	tests := []struct {
 		name string
 		spec string

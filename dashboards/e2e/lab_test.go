@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"sync"
@@ -73,6 +74,10 @@ var (
 // fresh machine those builds take many minutes, longer than a workload
 // would wait.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // the fast tier: no lab (needLab skips)
+	}
 	var err error
 	if tmpDir, err = os.MkdirTemp("", "runtimelab-e2e"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -97,9 +102,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// needLab skips t in the fast tier (go test -short): the lab is real
+// workloads in real cgroups, an API server and Prometheus.
+func needLab(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs real workloads, an API server and Prometheus: the fast tier (-short) skips it")
+	}
+}
+
 // getLab starts the lab once, or fails the test.
 func getLab(t *testing.T) *lab {
 	t.Helper()
+	needLab(t)
 	labOnce.Do(func() { theLab, labErr = startLab() })
 	if labErr != nil {
 		t.Fatal(labErr)

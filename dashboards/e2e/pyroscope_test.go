@@ -126,6 +126,7 @@ func matchAll(ms []lint.Matcher, labels map[string]string) bool {
 // samples: CPU, allocation and goroutine profiles arrive with the run's
 // labels.
 func TestFlameGraphSelectorsMatchPushedProfiles(t *testing.T) {
+	needLab(t)
 	in := &ingest{}
 	srv := httptest.NewServer(in)
 	defer srv.Close()

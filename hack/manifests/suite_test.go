@@ -2,6 +2,7 @@ package manifests
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,6 +37,10 @@ var (
 const fieldOwner = "runtimelab-manifests-test"
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // the fast tier: no API server (the tests that need one skip)
+	}
 	var err error
 	if env, err = testenv.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -75,6 +80,7 @@ func run(m *testing.M) int {
 
 func context5m(t *testing.T) context.Context {
 	t.Helper()
+	testenv.NeedAPIServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	return ctx

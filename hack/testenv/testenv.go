@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"testing"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -61,4 +62,14 @@ func Start() (*Env, error) {
 		return nil, fmt.Errorf("start envtest (kube-apiserver and etcd from %s): %w", assets, err)
 	}
 	return &Env{Environment: e, Config: cfg}, nil
+}
+
+// NeedAPIServer skips t in the fast test tier (go test -short), which
+// runs without a real API server. Packages whose TestMain starts one skip
+// starting it there too (testing.Short after flag.Parse).
+func NeedAPIServer(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real API server (envtest): the fast tier (-short) skips it")
+	}
 }

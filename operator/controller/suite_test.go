@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -34,6 +35,10 @@ var (
 func TestMain(m *testing.M) {
 	// Reconciler errors go to stderr, which `go test` shows for failures.
 	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.ErrorLevel)))
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // the fast tier: no API server (startManager skips)
+	}
 	var err error
 	if env, err = testenv.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -56,6 +61,7 @@ func TestMain(m *testing.M) {
 // startManager runs the reconciler until the returned stop is called.
 func startManager(t *testing.T, opts ...func(*ExperimentReconciler)) (stop func()) {
 	t.Helper()
+	testenv.NeedAPIServer(t)
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
@@ -111,6 +117,7 @@ func eventually(t *testing.T, what string, cond func() (bool, error)) {
 // namespace makes a fresh namespace for one test.
 func namespace(t *testing.T) string {
 	t.Helper()
+	testenv.NeedAPIServer(t)
 	ns := &corev1.Namespace{}
 	ns.GenerateName = "lab-"
 	if err := k8s.Create(context.Background(), ns); err != nil {

@@ -19,6 +19,7 @@ import (
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // perConnBand bounds a sane idle connection's runtime memory: at least a
@@ -29,6 +30,7 @@ const perConnLow, perConnHigh = 1 << 10, 20 << 10
 // runtime memory (a parked goroutine's stack and its netFD and buffer on
 // each end), the same per connection at 1,000 and 8,000.
 func TestExercise5IdleConnections(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	o := runSample(t, "05-idle-connections-short.yaml")
 	for _, c := range []struct {
 		params string
@@ -53,6 +55,7 @@ var pollerServing = regexp.MustCompile(`msg=poller-serving addr=(\S+)`)
 // hold both ends under a 20,000 open-files limit): the server's cost per
 // connection is in the same band, about half of role both's.
 func TestExercise5TenThousandServerSide(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	requireCgroups(t)
 	const conns = 10000
 	sb, err := sandbox.New(fmt.Sprintf("exercises-poller-%d", os.Getpid()), sandbox.Limits{MemoryBytes: 512 << 20})
@@ -116,6 +119,7 @@ func TestExercise5TenThousandServerSide(t *testing.T) {
 // what the runtime allocates per second and the GC's CPU share; and
 // preallocating a slice halves what filling it by append allocates.
 func TestExercise6AllocationHygiene(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	o := runSample(t, "06-allocation-hygiene-short.yaml")
 	fresh, pool := o.variant(t, "params=fresh"), o.variant(t, "params=pool")
 	completed(t, fresh)
@@ -153,6 +157,7 @@ func TestExercise6AllocationHygiene(t *testing.T) {
 // of the heap-leaking one grow; the control's stay flat. The test reads the
 // servers' interim summaries as the dashboards read /metrics.
 func TestExercise7LeakDetection(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	requireCgroups(t)
 	exp := decode(t, "07-leak-detection-short.yaml")
 	dir := t.TempDir()

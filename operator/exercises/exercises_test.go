@@ -8,6 +8,7 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // The exercise tests run one after another (no t.Parallel): they measure
@@ -20,6 +21,7 @@ import (
 // the status checks CheckGOMAXPROCS makes (as the e2e suite does on a
 // cluster), it reads the throttled time from the runs' summaries.
 func TestExercise1GOMAXPROCSAboveQuota(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	o := runSample(t, "01-gomaxprocs-cpu-limit-short.yaml")
 	checked := CheckGOMAXPROCS(t, o.exp, runtime.NumCPU())
 	// One P under one CPU: at most a period now and then tips over the
@@ -75,6 +77,7 @@ func stalled(s *result.Summary) float64 {
 // GOMEMLIMIT below the live heap makes the GC run back to back and is
 // overrun anyway (CheckGOMEMLIMIT, as the e2e suite checks it on a cluster).
 func TestExercise2GOMEMLIMIT(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	o := runSample(t, "02-gomemlimit-short.yaml")
 	CheckGOMEMLIMIT(t, o.exp)
 }
@@ -82,6 +85,7 @@ func TestExercise2GOMEMLIMIT(t *testing.T) {
 // TestExercise2BelowLiveHeap: GOMEMLIMIT below a pointer-rich live heap
 // engages the GC CPU limiter, and the mutators lose throughput to the GC.
 func TestExercise2BelowLiveHeap(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	o := runSample(t, "02-gomemlimit-thrash-short.yaml")
 	free, below := o.variant(t, "gomemlimit=none"), o.variant(t, "gomemlimit=32Mi")
 	completed(t, free)
@@ -107,6 +111,7 @@ func TestExercise2BelowLiveHeap(t *testing.T) {
 // recommendation is the smallest peak within the GC CPU budget (20%), which
 // for this heap, churned as fast as one P can, is GOGC=400.
 func TestExercise3GOGC(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	o := runSample(t, "03-gogc-memory-short.yaml")
 	gogc := []string{"gogc=25", "gogc=100", "gogc=400"}
 	var cpu, peak, ops, perCore [3]float64
@@ -143,6 +148,7 @@ func TestExercise3GOGC(t *testing.T) {
 // meeting the p99 SLO at the target rate; the overloaded smallest limit,
 // and every limit cheaper than the recommendation, fail it.
 func TestExercise4RightSizing(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	o := runSample(t, "04-right-sizing-short.yaml")
 	const slo, maxErr = 0.25, 0.01
 	meets := func(v *labv1.VariantStatus) bool {

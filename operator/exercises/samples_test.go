@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // samples lists the exercise samples: full ones and their short versions.
@@ -36,6 +38,7 @@ var samplePrefix = regexp.MustCompile(`^(0[1-9]|[1-9][0-9])-[a-z0-9-]+\.yaml$`)
 // version the tests run, and the full one repeats each variant at least
 // three times so its medians mean something.
 func TestSamplesValidate(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	full, short := samples(t)
 	for _, f := range append(append([]string{}, full...), short...) {
 		t.Run(f, func(t *testing.T) {
@@ -74,6 +77,7 @@ var mdLink = regexp.MustCompile(`\]\(([^)#\s]+)(#[^)\s]*)?\)`)
 // names the samples it is about, every relative link resolves, and every
 // full sample belongs to a page.
 func TestPagesLinkSamples(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	full, _ := samples(t)
 	index, err := os.ReadFile(filepath.Join(docsDir, "README.md"))
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // faultyWorkload writes a workload that runs script, then execs the real
@@ -92,6 +93,7 @@ spec:
 // ends the run at once as an Error naming its exit and last stderr line,
 // instead of waiting 30 s for an address, and leaves no cgroup behind.
 func TestServiceServerThatDiesAtOnce(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	bin := faultyWorkload(t, `case " $* " in *" --role server "*) echo "injected: cannot bind" >&2; exit 3;; esac`)
 	exp := load(t, strings.Replace(serviceManifest, "NAME", "svc-dies", 1))
 	dir := t.TempDir()
@@ -117,6 +119,7 @@ func TestServiceServerThatDiesAtOnce(t *testing.T) {
 // reported its address ends the run at once; the server is reaped (no
 // zombie) before its cgroup is deleted.
 func TestServiceInterruptedWhileStarting(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	pidFile := filepath.Join(t.TempDir(), "server.pid")
 	bin := faultyWorkload(t, `case " $* " in *" --role server "*) echo $$ > '`+pidFile+`'; exec sleep 3600;; esac`)
 	exp := load(t, strings.Replace(serviceManifest, "NAME", "svc-starting", 1))
@@ -178,6 +181,7 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 // returns the error (no workload left running), and the statuses of the
 // finished runs are written once saving works again.
 func TestSaveErrorStopsEveryRun(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	bin := faultyWorkload(t, `[ "$RUNTIMELAB_RUN" = v000-r0 ] && { sleep 0.3; echo "injected failure" >&2; exit 1; }`)
 	exp := load(t, `
 metadata: {name: savefail}
@@ -232,6 +236,7 @@ spec:
 // created in the same second get sandboxes of their own: each run reads
 // back its own CPU limit.
 func TestSameNameSameSecond(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	if !cgroupsWork(t) {
 		t.Skip("real-cgroup test skipped: cannot create cgroups here")
 	}
@@ -312,6 +317,7 @@ func serviceRun(t *testing.T, name, bin string) (labv1.RunStatus, *result.Summar
 // stop when its window ends; the server exits 0 by itself, well before the
 // SIGTERM fallback, with a complete summary that the run merges.
 func TestServiceServerStopsByItself(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	run, srv, took := serviceRun(t, "svc-stops", workload)
 	if run.Outcome != labv1.OutcomeCompleted || run.Summary == nil {
 		t.Fatalf("got %s (%s), want Completed with a summary", run.Outcome, run.Reason)
@@ -331,6 +337,7 @@ func TestServiceServerStopsByItself(t *testing.T) {
 // generator aims elsewhere) gets SIGTERM after serverExitWait; that is no
 // failure, and its summary is still merged.
 func TestServiceSIGTERMFallback(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	defer func(w time.Duration) { serverExitWait = w }(serverExitWait)
 	serverExitWait = 2 * time.Second
 	bin := faultyWorkload(t, `case " $* " in *" --role loadgen "*)
@@ -358,6 +365,7 @@ func TestServiceSIGTERMFallback(t *testing.T) {
 // then, decided by the server, instead of its load generator loading a dead
 // address for the rest of the window.
 func TestServiceServerDyingUnderLoad(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	bin := faultyWorkload(t, `case " $* " in *" --role server "*) (sleep 1.5; kill -KILL $$) & ;; esac`)
 	exp := load(t, strings.Replace(strings.Replace(serviceManifest, "NAME", "svc-dies-under-load", 1), "duration: 2s", "duration: 20s", 1))
 	began := time.Now()
@@ -383,6 +391,7 @@ func TestServiceServerDyingUnderLoad(t *testing.T) {
 // starved process may never answer) and ends DeadlineExceeded, instead
 // of running on. The deadline is shortened from plan.Deadline's here.
 func TestDeadlineEndsARunThatCannotFinish(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	deadlineOf = func(*contract.Invocation) time.Duration { return 4 * time.Second }
 	stopGrace = 2 * time.Second
 	defer func() { deadlineOf, stopGrace = plan.Deadline, 15*time.Second }()

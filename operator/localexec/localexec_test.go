@@ -3,6 +3,7 @@ package localexec
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,10 @@ import (
 var workload string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // the fast tier runs no workload: build none
+	}
 	dir, err := os.MkdirTemp("", "localexec")
 	if err != nil {
 		panic(err)
@@ -62,6 +67,7 @@ func load(t *testing.T, manifest string) *labv1.Experiment {
 // summary reports the quota and limit the plan asked for, as the workload
 // read them back from its cgroup, and the results directory is complete.
 func TestRunInRealCgroups(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	requireCgroups(t)
 	exp := load(t, `
 metadata: {name: limits}
@@ -112,6 +118,7 @@ spec:
 // TestOOMKillIsRecorded: a run sized past its memory limit is recorded as
 // OOMKilled with the partial summary it left.
 func TestOOMKillIsRecorded(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	requireCgroups(t)
 	exp := load(t, `
 metadata: {name: oom}
@@ -137,6 +144,7 @@ spec:
 // TestInterruptKeepsFinishedRuns: cancelling mid-Experiment stops the
 // current run and keeps the finished ones on disk.
 func TestInterruptKeepsFinishedRuns(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	exp := load(t, `
 metadata: {name: interrupt}
 spec:

@@ -22,7 +22,7 @@ var k8s client.Client
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if fuzzing() {
+	if fuzzing() || testing.Short() {
 		os.Exit(m.Run()) // the fuzz target needs no API server, and each worker would start one
 	}
 	env, err := testenv.Start()
@@ -51,6 +51,7 @@ func fuzzing() bool {
 // field validation, as kubectl apply) and to the local validator: both
 // must accept it, or reject it with the same message.
 func TestLocalMatchesAPIServer(t *testing.T) {
+	testenv.NeedAPIServer(t)
 	v, err := New()
 	if err != nil {
 		t.Fatal(err)

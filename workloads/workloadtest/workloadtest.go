@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"testing"
 )
 
 // Package is the workload command's import path.
@@ -22,4 +23,14 @@ func Build(dir string) (string, error) {
 		return "", fmt.Errorf("build %s: %w\n%s", Package, err, out)
 	}
 	return bin, nil
+}
+
+// NeedMachine skips t in the fast test tier (go test -short): it runs
+// workloads in real cgroups, or measures CPU time, throttling or latency,
+// which wants root, the machine to itself and time.
+func NeedMachine(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs workloads in real cgroups or measures timing: the fast tier (-short) skips it")
+	}
 }

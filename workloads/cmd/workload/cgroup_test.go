@@ -12,6 +12,7 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // newSandbox creates a real cgroup for the test, or skips saying why.
@@ -42,6 +43,7 @@ func newSandbox(t *testing.T, l sandbox.Limits) *sandbox.Sandbox {
 // CPU and 256 MiB, and GOMAXPROCS=2 above the quota: the summary must
 // report the quota and limit as written and throttling as the kernel saw it.
 func TestRealCgroupQuotaAndLimit(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	const limit = 256 << 20
 	sb := newSandbox(t, sandbox.Limits{CPUQuotaMicros: 50_000, CPUPeriodMicros: 100_000, MemoryBytes: limit})
 	st, err := sb.Reader().Read()
@@ -92,6 +94,7 @@ func TestRealCgroupQuotaAndLimit(t *testing.T) {
 // TestRealCgroupDefaultGOMAXPROCS: with no GOMAXPROCS set, Go ≥ 1.25 derives
 // it from the quota — rounded up, never below 2, never above the CPUs.
 func TestRealCgroupDefaultGOMAXPROCS(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	sb := newSandbox(t, sandbox.Limits{CPUQuotaMicros: 100_000})
 	cmd := sb.Command(bin, "run", "scheduler", "--duration", "200ms", "--warmup", "0s", "--listen", "", "--output", "json")
 	cmd.Env = withoutEnv(os.Environ(), "GOMAXPROCS")

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/runtime-lab/runtime-lab/workloads/workloadtest"
+
 import "testing"
 
 // The tests below run each scenario for a second or two and check that its
@@ -7,6 +9,7 @@ import "testing"
 // runs by ratios large enough to hold on a busy 2-core CI machine.
 
 func TestGCLowerGOGCCostsMoreGC(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	sets := []string{"liveHeap=128Mi", "churnRate=256Mi"}
 	low := runScenario(t, []string{"GOGC=25"}, "gc", sets...)
 	high := runScenario(t, []string{"GOGC=400"}, "gc", sets...)
@@ -32,6 +35,7 @@ func TestGCLowerGOGCCostsMoreGC(t *testing.T) {
 }
 
 func TestGCLargerLiveHeapCostsMoreGCCPU(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	small := runScenario(t, []string{"GOGC=50"}, "gc", "liveHeap=8Mi", "pointerDensity=1", "churnRate=0")
 	large := runScenario(t, []string{"GOGC=50"}, "gc", "liveHeap=256Mi", "pointerDensity=1", "churnRate=0")
 	t.Logf("8Mi: %.2f gc/s, gc-cpu %.3f; 256Mi: %.2f gc/s, gc-cpu %.3f", small.Figures["gc/s"], small.Figures["gc-cpu-frac"],
@@ -51,6 +55,7 @@ func TestGCLargerLiveHeapCostsMoreGCCPU(t *testing.T) {
 }
 
 func TestAllocPoolCutsHeapAllocation(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	sets := []string{"goroutines=2", "retain=0"}
 	plain := runScenario(t, nil, "alloc", sets...)
 	pooled := runScenario(t, nil, "alloc", append(sets, "pool=true")...)
@@ -73,6 +78,7 @@ func TestAllocPoolCutsHeapAllocation(t *testing.T) {
 }
 
 func TestSchedulerGOMAXPROCSAndSyscalls(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	one := runScenario(t, []string{"GOMAXPROCS=1"}, "scheduler", "goroutines=32", "work=100us")
 	if one.Settings.GOMAXPROCS != 1 {
 		t.Fatalf("GOMAXPROCS: got %d, want 1", one.Settings.GOMAXPROCS)

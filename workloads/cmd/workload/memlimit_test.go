@@ -12,6 +12,7 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // memlimitArgs run memlimit with a live heap of 60% of the cgroup limit,
@@ -46,6 +47,7 @@ func runInSandbox(t *testing.T, sb *sandbox.Sandbox, env []string, args ...strin
 // with GOMEMLIMIT at 90% of the limit the GC runs more often instead and
 // the run survives.
 func TestMemlimitOOMKillAndGOMEMLIMIT(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	const limit = 128 << 20
 	var killed *result.Summary
 	ok := t.Run("GOGC=100", func(t *testing.T) {
@@ -109,6 +111,7 @@ func TestMemlimitOOMKillAndGOMEMLIMIT(t *testing.T) {
 // TestMemlimitNeedsLiveHeapWithoutLimit: in a cgroup with no memory limit
 // there is nothing to take liveFraction of, so liveHeap=0 is bad input.
 func TestMemlimitNeedsLiveHeapWithoutLimit(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	sb := newSandbox(t, sandbox.Limits{})
 	file := filepath.Join(t.TempDir(), "result.json")
 	ps, stdout, stderr := runInSandbox(t, sb, nil, "run", "memlimit", "--duration", "1s", "--listen", "",

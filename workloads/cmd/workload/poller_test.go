@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 var pollerServingLine = regexp.MustCompile(`msg=poller-serving addr=(\S+)`)
@@ -41,6 +42,7 @@ func checkComplete(t *testing.T, who string, s *result.Summary) {
 // the memory each costs. The server gets the longer duration so that it
 // outlives the client's window, as the scenario asks.
 func TestPollerIdleTenThousandConnections(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	dir := t.TempDir()
 	srvFile, cliFile := filepath.Join(dir, "server.json"), filepath.Join(dir, "client.json")
 	common := []string{"--set", "mode=idle", "--set", "conns=10000", "--listen", "", "--warmup", "200ms", "--output", "json"}
@@ -77,6 +79,7 @@ func TestPollerIdleTenThousandConnections(t *testing.T) {
 }
 
 func TestPollerEcho(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	s := runScenario(t, nil, "poller", "mode=echo", "conns=4")
 	f := s.Figures
 	if f["msgs/s"] <= 0 || f["conns"] != 4 {
@@ -89,6 +92,7 @@ func TestPollerEcho(t *testing.T) {
 }
 
 func TestPollerBurst(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	const conns, interval = 8, 20 * time.Millisecond
 	s := runScenario(t, nil, "poller", "mode=burst", fmt.Sprintf("conns=%d", conns), "interval="+interval.String())
 	f := s.Figures

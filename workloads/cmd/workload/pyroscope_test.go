@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // ingest is a stand-in Pyroscope server: it speaks the /ingest API that
@@ -81,6 +83,7 @@ func hasSampleType(p *profile.Profile, typ string) bool {
 }
 
 func TestPyroscopePushesLabelledProfiles(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	in := &ingest{profiles: map[string][]*profile.Profile{}}
 	srv := httptest.NewServer(in)
 	defer srv.Close()

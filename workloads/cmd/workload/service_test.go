@@ -13,6 +13,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/api/contract"
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // serveService starts the service's server role and returns its address,
@@ -36,6 +37,7 @@ func serveService(t *testing.T, cmdWrap func(args ...string) *started, sets ...s
 }
 
 func TestServiceRateHeldUnconstrained(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	// A 4s window keeps the edges (responses in flight as it opens and
 	// closes) well inside the 2 % asked for.
 	s := runScenarioFor(t, "4s", nil, "service", "rate=400", "work=200us")
@@ -75,6 +77,7 @@ func loadAgainst(t *testing.T, addr string, sets ...string) *result.Summary {
 // quota and GOMAXPROCS above it, and the load generator outside it, as in
 // a cluster: the server is throttled and the tail latency grows.
 func TestServiceUnderCPUQuota(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	sets := []string{"rate=200", "work=1ms", "allocBytes=0"}
 	free, freeAddr := serveService(t, func(a ...string) *started { return start(t, nil, false, a...) }, sets...)
 	unconstrained := loadAgainst(t, freeAddr, sets...)
@@ -108,6 +111,7 @@ func TestServiceUnderCPUQuota(t *testing.T) {
 // asks the server to stop; the server ends its window there and exits 0
 // with a complete summary instead of serving idle for its whole duration.
 func TestServerStopsWhenLoadgenDone(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	file := filepath.Join(t.TempDir(), "server.json")
 	srv, addr := serveService(t, func(a ...string) *started {
 		return start(t, nil, false, append(a, "--result-file", file)...)
@@ -138,6 +142,7 @@ func TestServerStopsWhenLoadgenDone(t *testing.T) {
 // window ended (here while the server drains a slow in-flight request)
 // cut nothing short: the summary is complete and the exit code 0.
 func TestSignalAfterWindowExitsZero(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	file := filepath.Join(t.TempDir(), "server.json")
 	ready := filepath.Join(t.TempDir(), "ready")
 	args := []string{"run", "service", "--role", "server", "--serve", "127.0.0.1:0", "--duration", "1s",
@@ -175,6 +180,7 @@ func startCmd(t *testing.T, cmd *exec.Cmd, env []string) *started {
 // TestServiceDrainsOnSIGTERM: a request in flight when the server gets
 // SIGTERM still completes with 200; then the server exits.
 func TestServiceDrainsOnSIGTERM(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	srv, addr := serveService(t, func(a ...string) *started { return start(t, nil, false, a...) },
 		"ioWait=1s", "work=0s")
 	type reply struct {
@@ -211,6 +217,7 @@ func TestServiceDrainsOnSIGTERM(t *testing.T) {
 }
 
 func TestServiceBadInput(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	tests := []struct {
 		name string
 		args []string
@@ -234,6 +241,7 @@ func TestServiceBadInput(t *testing.T) {
 }
 
 func TestServicePanicsAndLeaks(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	s := runScenario(t, nil, "service", "rate=300", "work=100us", "panicFraction=0.2", "leakEvery=10", "leakKind=goroutine")
 	rate := s.Figures["req/s"]
 	t.Logf("error-frac %.3f, panics/s %.1f, leaked %.0f, goroutines %d", s.Figures["error-frac"], s.Figures["panics/s"], s.Figures["leaked"], s.Runtime.Goroutines)

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/runtime-lab/runtime-lab/workloads/workloadtest"
+
 import "testing"
 
 // TestStackDepthCostsStackUntilGC: ten times the depth takes at least
@@ -7,6 +9,7 @@ import "testing"
 // the forced GC after the goroutines return shrinks the stacks. A GC
 // halves a stack at most, so "well below" means at most 60% here.
 func TestStackDepthCostsStackUntilGC(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	shallow := runScenario(t, nil, "stack", "goroutines=100", "depth=100", "frameBytes=256")
 	deep := runScenario(t, nil, "stack", "goroutines=100", "depth=1000", "frameBytes=256")
 	for _, s := range []struct {

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/runtime-lab/runtime-lab/workloads/workloadtest"
+
 import "testing"
 
 // TestTimersLatenessUnderCPULoad: with one P, a due timer's goroutine
@@ -7,6 +9,7 @@ import "testing"
 // preempted (every 10ms), so its lateness grows from well under a
 // millisecond to several.
 func TestTimersLatenessUnderCPULoad(t *testing.T) {
+	workloadtest.NeedMachine(t)
 	env := []string{"GOMAXPROCS=1"}
 	sets := []string{"timers=100", "interval=1ms", "kind=timer"}
 	idle := runScenario(t, env, "timers", sets...)

@@ -22,7 +22,7 @@ func TestNewRejectsImpossibleStacks(t *testing.T) {
 		{name: "defaults"},
 		{name: "largest frame", sets: []string{"frameBytes=64Ki", "depth=4096"}},
 		{name: "not a power of two", sets: []string{"frameBytes=100"},
-			wantErr: "parameter frameBytes: 100 is not a power of two; use 64, 128, 256, 512, 1Ki, … or 64Ki"},
+			wantErr: "parameter frameBytes: 100 is not a power of two; use a power of two from 64 to 64Ki"},
 		{name: "one stack too deep", sets: []string{"frameBytes=64Ki", "depth=4097"},
 			wantErr: "parameter depth: depth × frameBytes is 262208Ki, over the 256Mi one goroutine's stack may hold"},
 		{name: "all stacks too large", sets: []string{"goroutines=100000", "depth=100000", "frameBytes=1Ki"},
@@ -31,10 +31,9 @@ func TestNewRejectsImpossibleStacks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v, err := catalog.Parse(&catalog.Stack, tt.sets)
-			if err != nil {
-				t.Fatal(err)
+			if err == nil {
+				_, err = New(v, scenario.Env{})
 			}
-			_, err = New(v, scenario.Env{})
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("got error %v, want none", err)

@@ -101,22 +101,23 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	}
 	pods.Items = owned(pods.Items, exp)
 	service := exp.Spec.Scenario.Name() == "service"
-	states := observe(runs, pods.Items, &exp.Status, service, r.Now())
+	now := r.Now() // one clock for the whole pass
+	states := observe(runs, pods.Items, &exp.Status, service, now)
 	finished := finishedRuns(states) // before schedule turns failures into retries
-	stop, wait := serversToStop(states, r.Now(), cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
+	stop, wait := serversToStop(states, now, cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
 	res := ctrl.Result{RequeueAfter: wait}
 	err = r.stopServers(ctx, stop)
 	if err == nil && !settled(states, r.RetryBudget) {
 		err = r.create(ctx, exp, states, service)
 	}
 	wasComplete := exp.Status.CompletionTime != nil
-	setStatus(exp, variants, states, obj, metav1.NewTime(r.Now()))
+	setStatus(exp, variants, states, obj, metav1.NewTime(now))
 	if err != nil || !wasComplete {
 		// Delete pods only once the completion is saved: a pass that
 		// failed to save it must still find the pods it was read from.
 		return res, finished, err
 	}
-	res, err = r.expire(ctx, exp, pods.Items)
+	res, err = r.expire(ctx, exp, pods.Items, now)
 	return res, finished, err
 }
 
@@ -207,12 +208,12 @@ func settled(states []*runState, retryBudget int) bool {
 
 // expire deletes the pods ttlSecondsAfterFinished after completion; the
 // results stay in status.
-func (r *ExperimentReconciler) expire(ctx context.Context, exp *labv1.Experiment, pods []corev1.Pod) (ctrl.Result, error) {
+func (r *ExperimentReconciler) expire(ctx context.Context, exp *labv1.Experiment, pods []corev1.Pod, now time.Time) (ctrl.Result, error) {
 	ttl, done := exp.Spec.TTLSecondsAfterFinished, exp.Status.CompletionTime
 	if ttl == nil || done == nil {
 		return ctrl.Result{}, nil
 	}
-	if wait := done.Add(time.Duration(*ttl) * time.Second).Sub(r.Now()); wait > 0 {
+	if wait := done.Add(time.Duration(*ttl) * time.Second).Sub(now); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	for i := range pods {

@@ -134,4 +134,3 @@ func TestServersToStop(t *testing.T) {
 		})
 	}
 }
-

@@ -6,15 +6,17 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 // status.phase is derived from them for display.
 const (
 	// ConditionProgressing is True while runs remain to start or finish,
-	// False once none do, Unknown before planning.
+	// False once none do or the Experiment cannot be planned. An
+	// Experiment the operator has not seen yet has no conditions.
 	ConditionProgressing = "Progressing"
-	// ConditionComplete is True when every run has an outcome and the
-	// Experiment did not fail; `kubectl wait --for=condition=Complete`
-	// waits on it. False otherwise.
+	// ConditionComplete is True when every run has its final outcome
+	// (retries spent) and at least one produced results — a run that
+	// failed past its retry budget does not stop the others from counting;
+	// `kubectl wait --for=condition=Complete` waits on it. False otherwise.
 	ConditionComplete = "Complete"
-	// ConditionFailed is True when the Experiment cannot finish: it cannot
-	// be planned, or a run failed more times than its retry budget. False
-	// otherwise.
+	// ConditionFailed is True when the Experiment ends without results:
+	// it cannot be planned (its reason is PlanningFailed), or every run
+	// ended without one (NoRunProducedResults). False otherwise.
 	ConditionFailed = "Failed"
 )
 

@@ -322,6 +322,12 @@ type LoadGenerator struct {
 	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
 }
 
+// PyroscopeAddressPattern is what spec.pyroscope.serverAddress (and the
+// manager's --pyroscope-address) must match: an http or https URL of
+// URL characters, no spaces or control characters. The CRD's rule
+// repeats it (markers cannot name a constant); a test keeps them equal.
+const PyroscopeAddressPattern = `^https?://[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$`
+
 // Pyroscope is where runs push profiles.
 type Pyroscope struct {
 	// serverAddress is the Pyroscope URL, e.g. http://pyroscope.monitoring:4040.

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -205,4 +206,16 @@ func createRaw(ctx context.Context, doc string) error {
 	}
 	u := &unstructured.Unstructured{Object: obj}
 	return k8s.Create(ctx, u, client.FieldValidation("Strict"))
+}
+
+// TestPyroscopePatternInCRD: the CRD's rule on serverAddress is
+// PyroscopeAddressPattern, which the manager checks its flag with.
+func TestPyroscopePatternInCRD(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "crd", "bases", "lab.runtimelab.io_experiments.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "self.matches('"+labv1.PyroscopeAddressPattern+"')") {
+		t.Errorf("the CRD's serverAddress rule is not self.matches('%s'): keep the marker and the constant equal", labv1.PyroscopeAddressPattern)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"regexp"
 	"os"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -111,11 +112,17 @@ func main() {
 	}
 }
 
+// pyroscopeAddress is labv1.PyroscopeAddressPattern.
+var pyroscopeAddress = regexp.MustCompile(labv1.PyroscopeAddressPattern)
+
 // checkPyroscopeAddress accepts what spec.pyroscope.serverAddress accepts
-// (an http or https URL with a host), or nothing.
+// (labv1.PyroscopeAddressPattern) and has a host, or nothing.
 func checkPyroscopeAddress(s string) error {
 	if s == "" {
 		return nil
+	}
+	if !pyroscopeAddress.MatchString(s) {
+		return fmt.Errorf("--pyroscope-address %q: want an http:// or https:// URL without spaces or control characters, such as http://pyroscope.monitoring:4040", s)
 	}
 	u, err := url.Parse(s)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/yaml"
 
+	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/hack/testenv"
 	"github.com/runtime-lab/runtime-lab/operator/controller"
@@ -125,10 +126,14 @@ func (o *operator) finishRuns(ctx context.Context, summary string) error {
 			if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
 				continue
 			}
+			msg, err := underLimits(summary, p)
+			if err != nil {
+				return err
+			}
 			p.Status.Phase = corev1.PodSucceeded
 			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: plan.ContainerName, Image: p.Spec.Containers[0].Image,
 				State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
-					Reason: "Completed", Message: summary, StartedAt: p.CreationTimestamp, FinishedAt: metav1.Now()}}}}
+					Reason: "Completed", Message: msg, StartedAt: p.CreationTimestamp, FinishedAt: metav1.Now()}}}}
 			if err := o.k8s.Status().Update(ctx, p); err != nil && !strings.Contains(err.Error(), "modified") {
 				return fmt.Errorf("finish pod %s: %w", p.Name, err)
 			}
@@ -159,6 +164,21 @@ func (o *operator) stop() {
 	if err := o.env.Stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "stop envtest:", err)
 	}
+}
+
+// underLimits gives a summary the settings a workload reads from the
+// cgroup a kubelet makes for pod: its container's CPU and memory limits.
+func underLimits(summary string, p *corev1.Pod) (string, error) {
+	s, err := result.Decode([]byte(summary))
+	if err != nil {
+		return "", err
+	}
+	lim := p.Spec.Containers[0].Resources.Limits
+	s.Settings.CgroupVersion = 2
+	s.Settings.CPULimitCores = float64(lim.Cpu().MilliValue()) / 1000
+	s.Settings.MemoryLimitBytes = lim.Memory().Value()
+	b, err := result.Encode(s)
+	return string(b), err
 }
 
 // runSummary runs the scheduler scenario briefly and returns its JSON

@@ -21,10 +21,11 @@ const Confidence = 0.95
 // Common figures every run reports besides its scenario's own
 // (catalog.CommonFigures describes them).
 const (
-	FigureCores     = catalog.FigureCores
-	FigureThrottled = catalog.FigureThrottled
-	FigureMemPeak   = catalog.FigureMemPeak
-	FigureGCCPU     = catalog.FigureGCCPU
+	FigureCores         = catalog.FigureCores
+	FigureThrottled     = catalog.FigureThrottled
+	FigureThrottledTime = catalog.FigureThrottledTime
+	FigureMemPeak       = catalog.FigureMemPeak
+	FigureGCCPU         = catalog.FigureGCCPU
 )
 
 // RunSummary keeps the figures of a result summary that the status holds.
@@ -37,6 +38,9 @@ func RunSummary(s *result.Summary) *labv1.RunSummary {
 	}
 	figs[FigureCores] = s.CPU.Cores
 	figs[FigureThrottled] = s.CPU.ThrottledRatio
+	if s.Seconds > 0 {
+		figs[FigureThrottledTime] = s.CPU.ThrottledSeconds / s.Seconds
+	}
 	figs[FigureMemPeak] = float64(s.Memory.PeakBytes)
 	if _, ok := figs[FigureGCCPU]; !ok {
 		figs[FigureGCCPU] = s.Runtime.GCCPUFraction
@@ -93,7 +97,7 @@ func Median(aggs []labv1.Aggregate, figure string) (float64, bool) {
 // ServerFigures are a service run's figures that belong to its server: the
 // constrained container's CPU, throttling, memory and GC, and what only
 // the server counts.
-var ServerFigures = []string{"served/s", "panics/s", "leaked", FigureCores, FigureThrottled, FigureMemPeak, FigureGCCPU}
+var ServerFigures = []string{"served/s", "panics/s", "leaked", FigureCores, FigureThrottled, FigureThrottledTime, FigureMemPeak, FigureGCCPU}
 
 // MergeServer adds a service server's figures to its load generator's
 // summary: the latency and rate are the generator's, the ServerFigures the

@@ -51,19 +51,20 @@ func CheckGOMAXPROCS(r Reporter, exp *labv1.Experiment, nodeCPUs int) (checked i
 		return 0
 	}
 	// A period tips over the quota now and then by a runtime thread's few
-	// microseconds (a syscall, sysmon), which counts as throttled; the
-	// throttled time, which the status does not hold, stays near zero.
-	oneFrac := median(r, one, aggregate.FigureThrottled)
-	if oneFrac > 0.5 {
-		r.Errorf("%s: throttled-frac %.3f, want ≤ 0.5: one P cannot use much more than a one-CPU quota", describe(one), oneFrac)
+	// microseconds (a syscall, sysmon), which counts as a throttled period
+	// (CI saw throttled-frac 0.7 with one P); the throttled time stays
+	// near zero.
+	oneStall := median(r, one, aggregate.FigureThrottledTime)
+	if oneStall > 0.05 {
+		r.Errorf("%s: %.3f throttled s/s, want ≤ 0.05: one P cannot use more than a one-CPU quota", describe(one), oneStall)
 	}
 	for _, g := range []string{"gomaxprocs=auto", "gomaxprocs=4"} {
 		v := completedVariant(r, exp, "cpu=1", g)
 		if v == nil {
 			continue
 		}
-		cores, frac := median(r, v, aggregate.FigureCores), median(r, v, aggregate.FigureThrottled)
-		r.Logf("%s: %.2f cores, throttled-frac %.3f (one P: %.3f)", describe(v), cores, frac, oneFrac)
+		cores, stall := median(r, v, aggregate.FigureCores), median(r, v, aggregate.FigureThrottledTime)
+		r.Logf("%s: %.2f cores, %.3f throttled s/s (one P: %.3f)", describe(v), cores, stall, oneStall)
 		if cores < 0.9 {
 			r.Logf("%s used %.2f of its 1 CPU: the node was too busy to show throttling at a whole CPU", describe(v), cores)
 			continue
@@ -71,12 +72,12 @@ func CheckGOMAXPROCS(r Reporter, exp *labv1.Experiment, nodeCPUs int) (checked i
 		checked++
 		// How far above one P's it goes needs a second CPU free for the
 		// Ps to overrun the quota with, which a shared node may not have:
-		// that is reported; fewer throttled periods than one P is wrong.
-		if frac < oneFrac {
-			r.Errorf("%s: throttled-frac %.3f with %.2f cores used, want ≥ one P's %.3f: more Ps than the quota use it up early",
-				describe(v), frac, cores, oneFrac)
-		} else if frac < max(0.3, oneFrac+0.2) {
-			r.Logf("%s: throttled-frac only %.3f (one P: %.3f): the node had no CPU to spare for overrunning the quota", describe(v), frac, oneFrac)
+		// that is reported; less throttled time than one P is wrong.
+		if stall < oneStall {
+			r.Errorf("%s: %.3f throttled s/s with %.2f cores used, want ≥ one P's %.3f: more Ps than the quota use it up early",
+				describe(v), stall, cores, oneStall)
+		} else if stall < oneStall+0.1 {
+			r.Logf("%s: only %.3f throttled s/s (one P: %.3f): the node had no CPU to spare for overrunning the quota", describe(v), stall, oneStall)
 		}
 	}
 	return checked

@@ -30,7 +30,7 @@ const headlineFigures = 3
 // objective's metric, its constraints' figures, the scenario's headline
 // figures, and the container's CPU, throttling, memory and GC share.
 func KeyFigures(scenario string, obj plan.Objective) []string {
-	keep := []string{obj.Metric, aggregate.FigureCores, aggregate.FigureThrottled, aggregate.FigureMemPeak, aggregate.FigureGCCPU}
+	keep := []string{obj.Metric, aggregate.FigureCores, aggregate.FigureThrottled, aggregate.FigureThrottledTime, aggregate.FigureMemPeak, aggregate.FigureGCCPU}
 	for _, c := range obj.Constraints {
 		keep = append(keep, c.Metric)
 	}

@@ -153,8 +153,11 @@ func (p Param) Bounds() string {
 const (
 	FigureCores     = "cpu-cores"
 	FigureThrottled = "throttled-frac"
-	FigureMemPeak   = "mem-peak-B"
-	FigureGCCPU     = "gc-cpu-frac"
+	// FigureThrottledTime is throttled seconds per second: unlike the
+	// share of throttled periods it does not saturate at 1.
+	FigureThrottledTime = "throttled-s/s"
+	FigureMemPeak       = "mem-peak-B"
+	FigureGCCPU         = "gc-cpu-frac"
 )
 
 // CommonFigures describes the figures every run reports besides its
@@ -162,7 +165,8 @@ const (
 // benchmark lines and the API's figure lists read.
 var CommonFigures = []Figure{
 	{Name: FigureCores, Unit: "cores", Better: Lower, Doc: "CPU cores the container used (cgroup)"},
-	{Name: FigureThrottled, Unit: "ratio", Better: Lower, Doc: "share of CFS periods throttled"},
+	{Name: FigureThrottled, Unit: "ratio", Better: Lower, Doc: "share of CFS periods throttled (any overrun counts; it saturates at 1)"},
+	{Name: FigureThrottledTime, Unit: "s/s", Better: Lower, Doc: "seconds the container's threads sat throttled per second of the window (cgroup throttled time): how much the quota costs, past where throttled-frac saturates"},
 	{Name: FigureMemPeak, Unit: "B", Better: Lower, Doc: "peak memory of the container (cgroup)"},
 	{Name: FigureGCCPU, Unit: "ratio", Better: Lower, Doc: "share of available CPU the GC used"},
 }

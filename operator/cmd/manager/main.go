@@ -7,8 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
-	"regexp"
 	"os"
+	"regexp"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"

@@ -5,9 +5,9 @@ import (
 	"runtime"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // The exercise tests run one after another (no t.Parallel): they measure

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -44,13 +43,15 @@ func buildTest(ctx context.Context, t target, dir string) (testBinary, error) {
 // bare runs the scenario's benchmark once, as `go test -run '^$' -bench`
 // would, and returns its throughput figure.
 func (b *bench) bare(ctx context.Context, t target, tb testBinary) (float64, error) {
-	cmd := exec.CommandContext(ctx, tb.path, "-test.run=^$", "-test.bench=^"+t.bench+"$",
-		"-test.benchtime="+b.opts.benchtime.String(), "-test.count=1")
-	cmd.Dir = tb.pkgDir
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
+	var stdout, stderr bytes.Buffer
+	// The benchmark reads its package's testdata, if any, from its own
+	// directory: go test runs it there.
+	args := []string{"-test.run=^$", "-test.bench=^" + t.bench + "$", "-test.benchtime=" + b.opts.benchtime.String(),
+		"-test.count=1", "-test.paniconexit0", "-test.testlogfile="}
+	err := b.pin.runIn(ctx, tb.pkgDir, tb.path, args, &stdout, &stderr)
+	out := stdout.Bytes()
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: %w\n%s", filepath.Base(tb.path), t.bench, err, out)
+		return 0, fmt.Errorf("%s %s: %w\n%s%s", filepath.Base(tb.path), t.bench, err, out, stderr.Bytes())
 	}
 	if err := b.lines.addBare(out); err != nil {
 		return 0, err

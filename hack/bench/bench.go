@@ -58,9 +58,12 @@ type bench struct {
 	opts  options
 	out   io.Writer
 	lines *benchFile
+	pin   *pinning
 }
 
-func newBench(o options, out io.Writer) *bench { return &bench{opts: o, out: out} }
+func newBench(o options, out io.Writer) *bench {
+	return &bench{opts: o, out: out, pin: newPinning(o.cpus)}
+}
 
 func (b *bench) run(ctx context.Context) error {
 	if _, err := os.Stat(b.opts.workload); err != nil {
@@ -93,25 +96,29 @@ func (b *bench) run(ctx context.Context) error {
 }
 
 func (b *bench) header() {
-	fmt.Fprintf(b.out, "workload %s, %s per run after %s warmup, %d round(s), %s, GOMAXPROCS %d of %d CPUs, load %s\n",
-		b.opts.workload, b.opts.benchtime, b.opts.warmup, b.opts.rounds, runtime.Version(),
-		runtime.GOMAXPROCS(0), runtime.NumCPU(), loadAvg())
-	fmt.Fprintf(b.out, "appending workload benchmark lines to %s\n", b.lines.workloadPath)
+	r := b.opts.rounds
+	fmt.Fprintf(b.out, "workload %s, %s per run after %s warmup, %s, %d CPUs, load %s\n",
+		b.opts.workload, b.opts.benchtime, b.opts.warmup, runtime.Version(), runtime.NumCPU(), loadAvg())
+	fmt.Fprintf(b.out, "measured processes: %s\n", b.pin)
+	fmt.Fprintf(b.out, "rounds: %d to %d interleaved pairs per comparison, at most %s each, until the %.0f%% interval "+
+		"of the median (benchmath, as benchstat) decides the target: PASS, MISS, or CANNOT TELL when it straddles it\n",
+		r.min, r.max, r.cap, 100*confidence)
+	fmt.Fprintf(b.out, "appending workload benchmark lines to %s, comparisons to %s\n", b.lines.workloadPath, b.lines.resultsPath)
 }
 
 func (b *bench) footer(vs []verdict) {
-	pass := 0
+	count := map[string]int{}
 	for _, v := range vs {
-		if v.pass {
-			pass++
-		}
+		count[v.word]++
 	}
 	fmt.Fprintln(b.out)
 	if len(vs) > 0 { // the loadgen section has none
-		fmt.Fprintf(b.out, "%d of %d targets met (reported, not enforced)\n", pass, len(vs))
+		fmt.Fprintf(b.out, "%d targets: %d PASS, %d MISS, %d CANNOT TELL (reported, not enforced)\n",
+			len(vs), count[pass], count[miss], count[cannotTell])
 	}
 	fmt.Fprintf(b.out, "workload benchmark lines: %s\n  compare with: benchstat -col telemetry %s\n",
 		b.lines.workloadPath, b.lines.workloadPath)
+	fmt.Fprintf(b.out, "comparison lines:         %s\n  compare two commits with: benchstat OLD NEW\n", b.lines.resultsPath)
 	fmt.Fprintf(b.out, "bare benchmark lines:     %s\n", b.lines.barePath)
 }
 

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
+
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/driver"
@@ -16,8 +19,10 @@ import (
 // sets them side by side, and the bare benchmarks' in a second file (their
 // pkg: and cpu: lines would otherwise split the workload's groups).
 type benchFile struct {
-	workloadPath, barePath string
-	wl, bare               *os.File
+	workloadPath, barePath, resultsPath string
+	wl, bare                            *os.File
+	results                             *benchfmt.Writer
+	resultsFile                         *os.File
 }
 
 func openBenchFile(dir string, now time.Time) (*benchFile, error) {
@@ -28,6 +33,7 @@ func openBenchFile(dir string, now time.Time) (*benchFile, error) {
 	f := &benchFile{
 		workloadPath: filepath.Join(dir, "workload-"+stamp+".txt"),
 		barePath:     filepath.Join(dir, "bare-"+stamp+".txt"),
+		resultsPath:  filepath.Join(dir, "bench-"+stamp+".txt"),
 	}
 	var err error
 	if f.wl, err = openAppend(f.workloadPath); err != nil {
@@ -37,7 +43,27 @@ func openBenchFile(dir string, now time.Time) (*benchFile, error) {
 		f.wl.Close()
 		return nil, err
 	}
+	if f.resultsFile, err = openAppend(f.resultsPath); err != nil {
+		f.wl.Close()
+		f.bare.Close()
+		return nil, err
+	}
+	f.results = benchfmt.NewWriter(f.resultsFile)
 	return f, nil
+}
+
+// addResult appends one round of a comparison as a Go benchmark line
+// ("BenchmarkOverhead/scenario=gc/telemetry=usual 1 0.81 %lost"), so that
+// benchstat compares two commits' `make bench` rounds.
+func (f *benchFile) addResult(name string, v float64, unit string) error {
+	r := &benchfmt.Result{Name: benchfmt.Name(name), Iters: 1,
+		Config: []benchfmt.Config{{Key: "goos", Value: []byte(runtime.GOOS), File: true},
+			{Key: "goarch", Value: []byte(runtime.GOARCH), File: true}, {Key: "go", Value: []byte(runtime.Version()), File: true}},
+		Values: []benchfmt.Value{{Value: v, Unit: unit}}}
+	if err := f.results.Write(r); err != nil {
+		return fmt.Errorf("append to %s: %w", f.resultsPath, err)
+	}
+	return nil
 }
 
 func openAppend(path string) (*os.File, error) {
@@ -78,6 +104,7 @@ func (f *benchFile) addBare(out []byte) error {
 
 // Close closes both files.
 func (f *benchFile) Close() error {
+	f.resultsFile.Close()
 	err1, err2 := f.wl.Close(), f.bare.Close()
 	if err1 != nil {
 		return fmt.Errorf("close %s: %w", f.workloadPath, err1)

@@ -41,21 +41,17 @@ func (f loadgenFigures) keptUp() bool {
 }
 
 // loadgenSection runs the service scenario's load generator, telemetry
-// off, against one cheap server and reports its own CPU per 1,000
-// requests at each rate. There is no target: it says what a generator pod
-// needs, it does not grade the workload.
-func (b *bench) loadgenSection(ctx context.Context) (err error) {
+// off, against a cheap server — a fresh one per run, which the generator
+// tells to stop when its window ends, as in a cluster — and reports its
+// own CPU per 1,000 requests at each rate. There is no target: it says
+// what a generator pod needs, it does not grade the workload.
+func (b *bench) loadgenSection(ctx context.Context) error {
 	if !b.opts.only.has(sectionLoadgen, loadgenScenario) {
 		return nil
 	}
-	srv, err := startServer(ctx, b.opts.workload, serverLife(b.opts))
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, srv.stop()) }()
 	fmt.Fprintf(b.out, "\n== %s: load generator's own CPU per 1,000 requests (role loadgen, telemetry off) "+
-		"against a server doing no work per request (role server at %s), informational, no target\n",
-		sectionLoadgen, srv.addr)
+		"against a server doing no work per request (role server, a fresh one per run), informational, no target\n",
+		sectionLoadgen)
 	loadgenHeader(b.out)
 	keptUp := true
 	for i, rate := range loadgenRates {
@@ -63,27 +59,26 @@ func (b *bench) loadgenSection(ctx context.Context) (err error) {
 			fmt.Fprintf(b.out, "%-7d skipped: the generator did not keep up at %d req/s\n", rate, loadgenRates[i-1])
 			break
 		}
-		med, rerr := b.loadgenRate(ctx, srv, rate)
-		if rerr != nil {
-			return rerr
+		med, err := b.loadgenRate(ctx, rate)
+		if err != nil {
+			return err
 		}
 		keptUp = med.keptUp()
 	}
 	return nil
 }
 
-// serverLife bounds the server's run: every loadgen run and its slack.
+// serverLife bounds a server's run: one loadgen run and its slack.
 func serverLife(o options) time.Duration {
-	runs := time.Duration(o.rounds * len(loadgenRates))
-	return runs*(o.warmup+o.benchtime+loadgenRunSlack) + serverStartTimeout
+	return o.warmup + o.benchtime + loadgenRunSlack + serverStartTimeout
 }
 
-// loadgenRate runs the generator at rate for every round and returns the
-// medians.
-func (b *bench) loadgenRate(ctx context.Context, srv *serviceServer, rate int) (loadgenFigures, error) {
+// loadgenRate runs the generator at rate, the minimum number of rounds,
+// and returns the medians.
+func (b *bench) loadgenRate(ctx context.Context, rate int) (loadgenFigures, error) {
 	var runs []loadgenFigures
-	for r := range b.opts.rounds {
-		f, err := b.loadgenRun(ctx, srv, rate)
+	for r := range b.opts.rounds.min {
+		f, err := b.loadgenRun(ctx, rate)
 		if err != nil {
 			return loadgenFigures{}, err
 		}
@@ -104,20 +99,32 @@ func (b *bench) loadgenRate(ctx context.Context, srv *serviceServer, rate int) (
 		cpuPer1k:  col(func(f loadgenFigures) float64 { return f.cpuPer1k }),
 		errFrac:   col(func(f loadgenFigures) float64 { return f.errFrac }),
 	}
-	loadgenRow(b.out, rate, "median", med, "informational")
+	cpu := make([]float64, len(runs))
+	for i, f := range runs {
+		cpu[i] = f.cpuPer1k
+	}
+	loadgenRow(b.out, rate, "median", med, "informational; CPU ms per 1k requests "+estimateOf(cpu).String())
 	return med, nil
 }
 
-// loadgenRun runs the generator once, appends its benchmark line to the
-// file and returns its figures.
-func (b *bench) loadgenRun(ctx context.Context, srv *serviceServer, rate int) (loadgenFigures, error) {
-	sum, _, err := b.runWorkload(ctx, loadgenTarget(srv.addr, rate), nil)
-	// A server gone during the run leaves nothing to measure against.
-	if err = errors.Join(err, srv.check()); err != nil {
-		return loadgenFigures{}, err
+// loadgenRun starts a server, runs the generator against it once, waits
+// for the server to stop as told, appends the generator's benchmark line
+// and returns its figures.
+func (b *bench) loadgenRun(ctx context.Context, rate int) (f loadgenFigures, err error) {
+	srv, err := startServer(ctx, b.opts.workload, b.opts.outDir, serverLife(b.opts))
+	if err != nil {
+		return f, err
+	}
+	sum, _, err := b.runWorkload(ctx, loadgenTarget(srv.addr, rate), nil, b.opts.benchtime)
+	// The generator told the server to stop: it must exit by itself.
+	if err = errors.Join(err, srv.finish(20*time.Second)); err != nil {
+		return f, err
 	}
 	if err := b.lines.addWorkload("off", sum); err != nil {
-		return loadgenFigures{}, err
+		return f, err
+	}
+	if err := b.lines.addResult(fmt.Sprintf("Loadgen/rate=%d", rate), sum.Figures["lg-cpu-ms/1k-req"], "lg-cpu-ms/1k-req"); err != nil {
+		return f, err
 	}
 	return loadgenFiguresOf(sum)
 }

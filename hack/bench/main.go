@@ -30,7 +30,9 @@ type options struct {
 	workload  string
 	benchtime time.Duration
 	warmup    time.Duration
-	rounds    int
+	rounds    rounds
+	smoke     bool
+	cpus      int
 	only      selection
 	outDir    string
 }
@@ -65,7 +67,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.workload, "workload", "bin/workload", "workload binary to measure")
 	fs.DurationVar(&o.benchtime, "benchtime", 5*time.Second, "measured time of each run, bare and workload")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "workload warmup before its measured window")
-	fs.IntVar(&o.rounds, "rounds", 3, "interleaved pairs per scenario; figures are medians over them")
+	fs.IntVar(&o.rounds.min, "min-rounds", 6, "interleaved pairs per comparison before its interval is judged (benchmath needs 6 for a 95% interval)")
+	fs.IntVar(&o.rounds.max, "max-rounds", 20, "most interleaved pairs per comparison while its interval straddles the target")
+	fs.DurationVar(&o.rounds.cap, "time-cap", 10*time.Minute, "most time per comparison; past it the rounds stop")
+	fs.BoolVar(&o.smoke, "smoke", false, "two rounds per comparison and the usual telemetry in --benchtime windows: that every section runs, not what it measures (CI)")
+	fs.IntVar(&o.cpus, "cpus", 1, "CPUs (and GOMAXPROCS) of the cgroup each measured process runs alone in; 0 runs them unpinned")
 	fs.StringVar(&only, "only", "", "comma list of sections ("+strings.Join(sectionNames, ", ")+
 		") and scenarios ("+strings.Join(scenarioNames(), ", ")+") to run; empty runs all")
 	fs.StringVar(&o.outDir, "out-dir", "", "directory for the benchmark-line files (default: bench/ next to --workload)")
@@ -79,8 +85,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--benchtime %s: must be positive", o.benchtime)
 	case o.warmup < 0:
 		return o, fmt.Errorf("--warmup %s: must not be negative", o.warmup)
-	case o.rounds < 1:
-		return o, fmt.Errorf("--rounds %d: must be at least 1", o.rounds)
+	case o.rounds.min < 1:
+		return o, fmt.Errorf("--min-rounds %d: must be at least 1", o.rounds.min)
+	case o.rounds.max < o.rounds.min:
+		return o, fmt.Errorf("--max-rounds %d: must be at least --min-rounds (%d)", o.rounds.max, o.rounds.min)
+	case o.cpus < 0:
+		return o, fmt.Errorf("--cpus %d: must be 0 (unpinned) or more", o.cpus)
+	}
+	if o.smoke {
+		o.rounds.min, o.rounds.max = 2, 2
 	}
 	if o.outDir == "" {
 		o.outDir = filepath.Join(filepath.Dir(o.workload), "bench")

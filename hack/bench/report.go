@@ -8,17 +8,9 @@ import (
 	"strings"
 )
 
-// verdict is one target's outcome.
+// verdict is one target's outcome: pass, miss or cannotTell.
 type verdict struct {
-	value float64
-	pass  bool
-}
-
-func (v verdict) word() string {
-	if v.pass {
-		return "PASS"
-	}
-	return "MISS"
+	word string
 }
 
 func median(xs []float64) float64 {
@@ -47,8 +39,8 @@ func si(v float64) string {
 }
 
 const (
-	ratioFormat    = "%-10s %-7s %-10s %10s %10s %7s  %s"
-	overheadFormat = "%-10s %-7s %-10s %10s %10s %9s %8s %7s  %s"
+	ratioFormat    = "%-10s %-7s %-10s %10s %10s %22s  %s"
+	overheadFormat = "%-10s %-7s %-12s %10s %10s %24s %8s %7s  %s"
 )
 
 // printRow writes one table row without trailing blanks.
@@ -60,22 +52,21 @@ func ratioHeader(w io.Writer) {
 	printRow(w, ratioFormat, "scenario", "round", "unit", "bare", "workload", "ratio", "")
 }
 
-func ratioRow(w io.Writer, t target, round string, bare, load, ratio float64, note string) {
-	printRow(w, ratioFormat, t.scenario, round, t.figure, si(bare), si(load), fmt.Sprintf("%.3f", ratio), note)
+func ratioRow(w io.Writer, t target, round string, bare, load float64, ratio, note string) {
+	printRow(w, ratioFormat, t.scenario, round, t.figure, si(bare), si(load), ratio, note)
 }
 
 func overheadHeader(w io.Writer) {
-	printRow(w, overheadFormat, "scenario", "round", "unit", "off", "on", "overhead", "scrapes", "pushes", "")
+	printRow(w, overheadFormat, "scenario", "round", "unit", "off", "on", "lost", "scrapes", "pushes", "")
 }
 
 // overheadRow prints one pair, or the medians when st is nil.
-func overheadRow(w io.Writer, t target, round string, off, on, pct float64, st *runStats, note string) {
+func overheadRow(w io.Writer, t target, round string, off, on float64, pct string, st *runStats, note string) {
 	scrapes, pushes := "", ""
 	if st != nil {
 		scrapes, pushes = fmt.Sprint(st.scrapes), fmt.Sprint(st.pushes)
 	}
-	printRow(w, overheadFormat, t.scenario, round, t.figure, si(off), si(on), fmt.Sprintf("%.2f%%", pct),
-		scrapes, pushes, note)
+	printRow(w, overheadFormat, t.scenario, round, t.figure+"/cpu-s", si(off), si(on), pct, scrapes, pushes, note)
 }
 
 const loadgenFormat = "%-7s %-7s %10s %9s %12s %16s  %s"

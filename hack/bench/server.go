@@ -1,42 +1,67 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
+	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/runtime-lab/runtime-lab/api/contract"
 )
 
 const (
-	// serverStartTimeout bounds the wait for the server's address.
+	// serverStartTimeout bounds the wait for the server's readiness
+	// handshake.
 	serverStartTimeout = 10 * time.Second
 	// serverStopTimeout is the service's drain (5 s) plus the driver's
 	// allowance for a scenario to stop; past it the server is killed.
 	serverStopTimeout = 15 * time.Second
 )
 
-// servingLine is the service server's log line naming its address.
-var servingLine = regexp.MustCompile(`msg=service-serving addr=(\S+)\n`)
-
-// serviceServer is a running `workload run service --role server`.
+// serviceServer is a running `workload run service --role server`, one
+// per load generator run: the generator tells it to stop when its window
+// ends, as in a cluster.
 type serviceServer struct {
 	cmd  *exec.Cmd
-	logs *logWatch
+	logs *syncBuffer
 	addr string
 	done chan struct{} // closed once the process has exited and err is set
 	err  error
 }
 
-// startServer starts the server role and waits until it serves. It runs
-// for life at most, so a server whose bench died without stopping it does
-// not outlive the bench by much.
-func startServer(ctx context.Context, workload string, life time.Duration) (*serviceServer, error) {
-	cmd := exec.CommandContext(ctx, workload, serverArgs(life)...)
-	s := &serviceServer{cmd: cmd, logs: newLogWatch(servingLine), done: make(chan struct{})}
+// syncBuffer is a bytes.Buffer a process and the bench may share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startServer starts the server role and waits for its readiness
+// handshake (contract.Ready in its --ready-file). It runs for life at
+// most, so a server whose bench died without stopping it does not outlive
+// the bench by much.
+func startServer(ctx context.Context, workload, dir string, life time.Duration) (*serviceServer, error) {
+	ready := filepath.Join(dir, fmt.Sprintf("server-%d.ready", time.Now().UnixNano()))
+	defer os.Remove(ready)
+	cmd := exec.CommandContext(ctx, workload, serverArgs(life, ready)...)
+	s := &serviceServer{cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = s.logs
 	// Interrupted with the bench: stop it as stop does, killing it if needed.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
@@ -50,16 +75,23 @@ func startServer(ctx context.Context, workload string, life time.Duration) (*ser
 	}()
 	timeout := time.NewTimer(serverStartTimeout)
 	defer timeout.Stop()
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
 	var err error
-	select {
-	case s.addr = <-s.logs.addr:
-		return s, nil
-	case <-s.done:
-		return nil, fmt.Errorf("service server exited before serving: %w\n%s", s.err, s.logs)
-	case <-timeout.C:
-		err = fmt.Errorf("service server: no address logged within %s\n%s", serverStartTimeout, s.logs)
-	case <-ctx.Done():
-		err = ctx.Err()
+	for err == nil {
+		if r, rerr := contract.ReadReady(ready); rerr == nil {
+			s.addr = r.Addr
+			return s, nil
+		}
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("service server exited before it was ready: %w\n%s", s.err, s.logs)
+		case <-timeout.C:
+			err = fmt.Errorf("service server: not ready within %s\n%s", serverStartTimeout, s.logs)
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-poll.C:
+		}
 	}
 	return nil, errors.Join(err, s.stop())
 }
@@ -68,9 +100,10 @@ func startServer(ctx context.Context, workload string, life time.Duration) (*ser
 // generator, not the server, is what the loadgen section measures.
 var serverSets = []string{"work=0s", "allocBytes=0"}
 
-func serverArgs(life time.Duration) []string {
+func serverArgs(life time.Duration, ready string) []string {
 	args := []string{"run", "service", "--role=server", "--serve=127.0.0.1:0", "--duration=" + life.String(),
-		"--warmup=0s", "--listen=", "--pyroscope=", "--cpu-profile=false", "--result-file=", "--output=json"}
+		"--warmup=0s", "--listen=", "--pyroscope=", "--cpu-profile=false", "--result-file=", "--output=json",
+		"--ready-file=" + ready}
 	for _, kv := range serverSets {
 		args = append(args, "--set", kv)
 	}
@@ -84,6 +117,17 @@ func (s *serviceServer) check() error {
 		return fmt.Errorf("service server at %s exited early: %v\n%s", s.addr, s.err, s.logs)
 	default:
 		return nil
+	}
+}
+
+// finish waits for the server to exit by itself (its load generator told
+// it to stop), and stops it after wait: what the executors do.
+func (s *serviceServer) finish(wait time.Duration) error {
+	select {
+	case <-s.done:
+		return s.exitErr()
+	case <-time.After(wait):
+		return s.stop()
 	}
 }
 
@@ -106,8 +150,12 @@ func (s *serviceServer) stop() error {
 				s.kill())
 		}
 	}
+	return s.exitErr()
+}
+
+// exitErr is nil for a clean exit: 0, or 128+SIGTERM after a stop.
+func (s *serviceServer) exitErr() error {
 	var exit *exec.ExitError
-	// 128+SIGTERM is the driver's exit status after a signal.
 	if s.err == nil || errors.As(s.err, &exit) && exit.ExitCode() == 128+int(syscall.SIGTERM) {
 		return nil
 	}

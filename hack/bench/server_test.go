@@ -9,11 +9,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/runtime-lab/runtime-lab/api/contract"
 )
 
 // fakeServerEnv makes the test binary stand in for `workload run service
-// --role server`: "serve" logs an address and exits 128+SIGTERM on
-// SIGTERM, as the driver does; "fail" exits before serving.
+// --role server`: "serve" answers the readiness handshake and exits
+// 128+SIGTERM on SIGTERM, as the driver does; "fail" exits before serving.
 const fakeServerEnv = "BENCH_FAKE_SERVER"
 
 func TestMain(m *testing.M) {
@@ -21,7 +23,11 @@ func TestMain(m *testing.M) {
 	case "serve":
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM)
-		fmt.Fprintln(os.Stderr, "time=x level=INFO msg=service-serving addr=127.0.0.1:41234")
+		for _, a := range os.Args {
+			if f, ok := strings.CutPrefix(a, "--ready-file="); ok {
+				contract.WriteReady(f, "127.0.0.1:41234")
+			}
+		}
 		select {
 		case <-sig:
 			os.Exit(128 + int(syscall.SIGTERM))
@@ -37,7 +43,7 @@ func TestMain(m *testing.M) {
 
 func TestServerStartsAndStopsOnSIGTERM(t *testing.T) {
 	t.Setenv(fakeServerEnv, "serve")
-	s, err := startServer(context.Background(), os.Args[0], time.Minute)
+	s, err := startServer(context.Background(), os.Args[0], t.TempDir(), time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,17 +66,17 @@ func TestServerStartsAndStopsOnSIGTERM(t *testing.T) {
 
 func TestServerExitingBeforeServing(t *testing.T) {
 	t.Setenv(fakeServerEnv, "fail")
-	_, err := startServer(context.Background(), os.Args[0], time.Minute)
-	if err == nil || !strings.Contains(err.Error(), "exited before serving") ||
+	_, err := startServer(context.Background(), os.Args[0], t.TempDir(), time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "exited before it was ready") ||
 		!strings.Contains(err.Error(), "address in use") {
-		t.Fatalf("got %v, want an error saying it exited before serving, with its log", err)
+		t.Fatalf("got %v, want an error saying it exited before it was ready, with its log", err)
 	}
 }
 
 func TestServerStoppedWithTheBench(t *testing.T) {
 	t.Setenv(fakeServerEnv, "serve")
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := startServer(ctx, os.Args[0], time.Minute)
+	s, err := startServer(ctx, os.Args[0], t.TempDir(), time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,9 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"regexp"
-	"sync"
+	"net"
+	"syscall"
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
@@ -19,46 +18,78 @@ type runStats struct {
 	pushes  int64 // profile uploads the sink received
 }
 
-// workload runs the workload binary once, with telemetry on when s is not
-// nil, appends its benchmark line to the file and returns its figure.
-func (b *bench) workload(ctx context.Context, t target, s *sink) (float64, runStats, error) {
-	sum, st, err := b.runWorkload(ctx, t, s)
+// workloadRun is one workload run's figure, in two forms.
+type workloadRun struct {
+	// perSec is the figure as the workload reports it (per second of
+	// wall time); perCPU is per CPU-second the process used, which a busy
+	// neighbour taking CPU away does not move, while telemetry, which
+	// spends the process's own CPU, does.
+	perSec, perCPU float64
+	stats          runStats
+}
+
+// workload runs the workload binary once, with telemetry as tel says (nil:
+// wholly off), appends its benchmark lines to the file and returns its
+// figure.
+func (b *bench) workload(ctx context.Context, t target, tel *telemetry, window time.Duration) (workloadRun, error) {
+	sum, st, err := b.runWorkload(ctx, t, tel, window)
 	if err != nil {
-		return 0, st, err
+		return workloadRun{stats: st}, err
 	}
 	mode := "off"
-	if s != nil {
-		mode = "on"
+	if tel != nil {
+		mode = tel.name
 	}
 	if err := b.lines.addWorkload(mode, sum); err != nil {
-		return 0, st, err
+		return workloadRun{}, err
 	}
 	v, ok := sum.Figures[t.figure]
 	if !ok {
-		return 0, st, fmt.Errorf("workload run %s: summary has no figure %q", t.scenario, t.figure)
+		return workloadRun{}, fmt.Errorf("workload run %s: summary has no figure %q", t.scenario, t.figure)
 	}
-	return v, st, nil
+	run := workloadRun{perSec: v, stats: st}
+	if sum.Seconds > 0 && sum.CPU.ProcessSeconds > 0 {
+		run.perCPU = v / (sum.CPU.ProcessSeconds / sum.Seconds)
+	}
+	return run, nil
 }
 
-func (b *bench) runWorkload(ctx context.Context, t target, s *sink) (*result.Summary, runStats, error) {
-	cmd := exec.CommandContext(ctx, b.opts.workload, workloadArgs(t, b.opts, s)...)
-	var stdout bytes.Buffer
-	logs := newLogWatch(telemetryLine)
-	cmd.Stdout, cmd.Stderr = &stdout, logs
-	pushes0 := s.pushes()
+func (b *bench) runWorkload(ctx context.Context, t target, tel *telemetry, window time.Duration) (*result.Summary, runStats, error) {
+	var listen string
+	if tel != nil {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, runStats{}, err
+		}
+		listen = addr
+	}
+	args := workloadArgs(t, b.opts, tel, listen, window)
+	var stdout, stderr bytes.Buffer
+	var pushes0 int64
+	if tel != nil {
+		pushes0 = tel.sink.pushes()
+	}
 	scrapeCtx, stopScrape := context.WithCancel(ctx)
 	defer stopScrape()
 	scraped := make(chan int64, 1)
-	if s != nil {
-		go func() { scraped <- scrape(scrapeCtx, logs.addr, scrapeEvery) }()
-	} else {
-		scraped <- 0
-	}
-	err := cmd.Run()
+	err := b.pin.run(ctx, b.opts.workload, args, &stdout, &stderr, func() {
+		if tel != nil {
+			go func() { scraped <- scrape(scrapeCtx, listen, tel.scrapeEvery) }()
+		} else {
+			scraped <- 0
+		}
+	})
 	stopScrape()
-	st := runStats{scrapes: <-scraped, pushes: s.pushes() - pushes0}
+	var st runStats
+	select {
+	case st.scrapes = <-scraped:
+	case <-time.After(time.Second):
+	}
+	if tel != nil {
+		st.pushes = tel.sink.pushes() - pushes0
+	}
 	if err != nil {
-		return nil, st, fmt.Errorf("workload run %s: %w\n%s", t.scenario, err, logs.String())
+		return nil, st, fmt.Errorf("workload run %s: %w\n%s", t.scenario, err, stderr.String())
 	}
 	var sum result.Summary
 	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
@@ -70,62 +101,68 @@ func (b *bench) runWorkload(ctx context.Context, t target, s *sink) (*result.Sum
 	return &sum, st, nil
 }
 
+// run runs name with args (pinned when the bench pins), calling started
+// once the process runs; ctx's end stops it (SIGTERM, then SIGKILL).
+func (p *pinning) run(ctx context.Context, name string, args []string, stdout, stderr *bytes.Buffer, started func()) error {
+	return p.start(ctx, "", name, args, stdout, stderr, started)
+}
+
+// runIn is run in directory dir.
+func (p *pinning) runIn(ctx context.Context, dir, name string, args []string, stdout, stderr *bytes.Buffer) error {
+	return p.start(ctx, dir, name, args, stdout, stderr, func() {})
+}
+
+func (p *pinning) start(ctx context.Context, dir, name string, args []string, stdout, stderr *bytes.Buffer, started func()) error {
+	cmd, cleanup, err := p.command(name, args...)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	started()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		return ctx.Err()
+	}
+}
+
 // workloadArgs are the flags of one run: telemetry wholly off, or the
-// telemetry endpoint on a free loopback port and profiles pushed to s.
-func workloadArgs(t target, o options, s *sink) []string {
+// telemetry endpoint on listen and profiles pushed to tel's sink.
+func workloadArgs(t target, o options, tel *telemetry, listen string, window time.Duration) []string {
 	args := []string{"run", t.scenario, "--output=json", "--result-file=", "--cpu-profile=false",
-		"--duration=" + o.benchtime.String(), "--warmup=" + o.warmup.String()}
+		"--duration=" + window.String(), "--warmup=" + o.warmup.String()}
 	for _, kv := range t.sets {
 		args = append(args, "--set", kv)
 	}
 	args = append(args, t.args...)
-	if s == nil {
+	if tel == nil {
 		return append(args, "--listen=", "--pyroscope=")
 	}
-	return append(args, "--listen=127.0.0.1:0", "--pyroscope="+s.url(),
-		"--pyroscope-upload-rate="+uploadRate.String())
+	return append(args, "--listen="+listen, "--pyroscope="+tel.sink.url(),
+		"--pyroscope-upload-rate="+tel.pushEvery.String())
 }
 
-// telemetryLine is the driver's log line naming the telemetry address.
-var telemetryLine = regexp.MustCompile(`msg=telemetry addr=(\S+)\n`)
-
-// logWatch keeps a run's stderr and sends the address its line names
-// (the first submatch) on addr once it is logged.
-type logWatch struct {
-	line *regexp.Regexp
-	addr chan string
-
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	sent bool
-}
-
-func newLogWatch(line *regexp.Regexp) *logWatch {
-	return &logWatch{line: line, addr: make(chan string, 1)}
-}
-
-func (l *logWatch) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf.Write(p)
-	if !l.sent {
-		if m := l.line.FindSubmatch(l.buf.Bytes()); m != nil {
-			l.sent = true
-			l.addr <- string(m[1])
-		}
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
 	}
-	return len(p), nil
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
-
-func (l *logWatch) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// Telemetry-on settings, as a Prometheus and a Pyroscope in a cluster
-// would be set up for a short run.
-const (
-	scrapeEvery = time.Second
-	uploadRate  = time.Second
-)

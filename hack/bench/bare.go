@@ -56,8 +56,12 @@ func (b *bench) bare(ctx context.Context, t target, tb testBinary) (float64, err
 	if err := b.lines.addBare(out); err != nil {
 		return 0, err
 	}
-	return parseBench(out, t.bench, t.figure)
+	return parseBench(out, t.bench, perCPUUnit(t.figure))
 }
+
+// perCPUUnit is a throughput unit per CPU-second: "tasks/s" is
+// "tasks/cpu-s", the unit the bare benchmarks report it in.
+func perCPUUnit(figure string) string { return strings.TrimSuffix(figure, "/s") + "/cpu-s" }
 
 // parseBench finds the result line of benchmark name in `go test -bench`
 // output and returns the value reported with unit.

@@ -53,7 +53,7 @@ func ratioHeader(w io.Writer) {
 }
 
 func ratioRow(w io.Writer, t target, round string, bare, load float64, ratio, note string) {
-	printRow(w, ratioFormat, t.scenario, round, t.figure, si(bare), si(load), ratio, note)
+	printRow(w, ratioFormat, t.scenario, round, perCPUUnit(t.figure), si(bare), si(load), ratio, note)
 }
 
 func overheadHeader(w io.Writer) {
@@ -66,7 +66,7 @@ func overheadRow(w io.Writer, t target, round string, off, on float64, pct strin
 	if st != nil {
 		scrapes, pushes = fmt.Sprint(st.scrapes), fmt.Sprint(st.pushes)
 	}
-	printRow(w, overheadFormat, t.scenario, round, t.figure+"/cpu-s", si(off), si(on), pct, scrapes, pushes, note)
+	printRow(w, overheadFormat, t.scenario, round, perCPUUnit(t.figure), si(off), si(on), pct, scrapes, pushes, note)
 }
 
 const loadgenFormat = "%-7s %-7s %10s %9s %12s %16s  %s"

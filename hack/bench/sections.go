@@ -26,7 +26,7 @@ func (b *bench) ratioSection(ctx context.Context) ([]verdict, error) {
 	if len(ts) == 0 {
 		return nil, nil
 	}
-	fmt.Fprintf(b.out, "\n== %s: workload binary (telemetry off) / bare testing.B benchmark, target %s\n", sectionRatio, ratioGoal)
+	fmt.Fprintf(b.out, "\n== %s: workload binary (telemetry off) / bare testing.B benchmark, work per CPU-second, target %s\n", sectionRatio, ratioGoal)
 	ratioHeader(b.out)
 	var vs []verdict
 	for _, t := range ts {
@@ -51,7 +51,7 @@ func (b *bench) ratioOf(ctx context.Context, t target) (verdict, error) {
 		bare := func(ctx context.Context) (float64, error) { return b.bare(ctx, t, test) }
 		load := func(ctx context.Context) (float64, error) {
 			w, err := b.workload(ctx, t, nil, b.opts.benchtime)
-			return w.perSec, err
+			return w.perCPU, err
 		}
 		vb, vw, err := pair(ctx, r, bare, load)
 		if err != nil {

@@ -97,7 +97,7 @@ func fill(st *labv1.ExperimentStatus, variants []plan.Variant, runs []plan.Run, 
 	}
 	st.Recommendation = nil
 	if usable > 0 {
-		st.Recommendation = recommend.Recommend(obj, st.Variants)
+		st.Recommendation = recommend.Recommend(obj, st.Scenario, st.Variants)
 	}
 	return usable, started
 }

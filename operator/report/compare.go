@@ -134,7 +134,7 @@ func writeFigureComparison(buf *bytes.Buffer, f catalog.Figure, pairs []pair) er
 	// values at or below zero have no geometric mean.
 	if len(centersA) > 1 {
 		ga, gb := geomean(centersA), geomean(centersB)
-		fmt.Fprintf(tw, "geomean\t%s\t%s\t%+.2f%%\n", formatValue(ga, f.Unit), formatValue(gb, f.Unit), (gb/ga-1)*100)
+		fmt.Fprintf(tw, "geomean\t%s\t%s\t%+.2f%%\n", catalog.FormatValue(ga, f.Unit), catalog.FormatValue(gb, f.Unit), (gb/ga-1)*100)
 	}
 	return tw.Flush()
 }
@@ -148,8 +148,8 @@ func compareSamples(f catalog.Figure, va, vb []float64) (string, float64, float6
 	sumb := benchmath.AssumeNothing.Summary(sb, aggregate.Confidence)
 	c := benchmath.AssumeNothing.Compare(sa, sb)
 	line := fmt.Sprintf("%s ± %s\t%s ± %s\t%s (%s)",
-		formatValue(suma.Center, f.Unit), suma.PctRangeString(),
-		formatValue(sumb.Center, f.Unit), sumb.PctRangeString(),
+		catalog.FormatValue(suma.Center, f.Unit), suma.PctRangeString(),
+		catalog.FormatValue(sumb.Center, f.Unit), sumb.PctRangeString(),
 		c.FormatDelta(suma.Center, sumb.Center), c)
 	return line, suma.Center, sumb.Center
 }

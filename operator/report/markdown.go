@@ -12,6 +12,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // Markdown writes the Experiment as a markdown report: its settings, the
@@ -93,10 +94,10 @@ func objectiveText(exp *labv1.Experiment) string {
 	for _, c := range o.Constraints {
 		f, _ := lookupFigure(exp, c.Metric)
 		if c.Max != nil {
-			parts = append(parts, fmt.Sprintf("%s ≤ %s", c.Metric, formatValue(*c.Max, f.Unit)))
+			parts = append(parts, fmt.Sprintf("%s ≤ %s", c.Metric, catalog.FormatValue(*c.Max, f.Unit)))
 		}
 		if c.Min != nil {
-			parts = append(parts, fmt.Sprintf("%s ≥ %s", c.Metric, formatValue(*c.Min, f.Unit)))
+			parts = append(parts, fmt.Sprintf("%s ≥ %s", c.Metric, catalog.FormatValue(*c.Min, f.Unit)))
 		}
 	}
 	if !o.AllowOOM {

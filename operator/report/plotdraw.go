@@ -125,17 +125,13 @@ type unitTicks struct{ unit string }
 func (t unitTicks) Ticks(lo, hi float64) []plot.Tick {
 	f := 1.0
 	if t.unit == "B" || t.unit == "B/s" {
-		for _, p := range byteScale {
-			if math.Max(math.Abs(lo), math.Abs(hi)) >= p.factor {
-				f = p.factor
-			}
-		}
+		f = catalog.ByteStep(math.Max(math.Abs(lo), math.Abs(hi)))
 	}
 	ticks := plot.DefaultTicks{}.Ticks(lo/f, hi/f)
 	for i := range ticks {
 		ticks[i].Value *= f
 		if ticks[i].Label != "" {
-			ticks[i].Label = formatValue(ticks[i].Value, t.unit)
+			ticks[i].Label = catalog.FormatValue(ticks[i].Value, t.unit)
 		}
 	}
 	return ticks

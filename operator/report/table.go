@@ -80,9 +80,9 @@ func figureCell(aggs []labv1.Aggregate, f catalog.Figure) string {
 		if a.Figure != f.Name {
 			continue
 		}
-		m := formatValue(a.Median, f.Unit)
+		m := catalog.FormatValue(a.Median, f.Unit)
 		if a.Low != nil && a.High != nil {
-			return fmt.Sprintf("%s [%s, %s]", m, formatValue(*a.Low, f.Unit), formatValue(*a.High, f.Unit))
+			return fmt.Sprintf("%s [%s, %s]", m, catalog.FormatValue(*a.Low, f.Unit), catalog.FormatValue(*a.High, f.Unit))
 		}
 		return fmt.Sprintf("%s (n=%d)", m, a.N)
 	}

@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // Package is the workload command's import path.
@@ -33,4 +35,24 @@ func NeedMachine(t testing.TB) {
 	if testing.Short() {
 		t.Skip("runs workloads in real cgroups or measures timing: the fast tier (-short) skips it")
 	}
+}
+
+// CPUClock is the process's CPU time (getrusage: user and system, every
+// thread), for benchmarks that report throughput per CPU-second as the
+// workload's summary does (a figure over cpu-cores): unlike per second of
+// wall time, that does not move when a neighbour takes CPU away.
+type CPUClock struct{ start time.Duration }
+
+// StartCPU starts a CPUClock.
+func StartCPU() CPUClock { return CPUClock{start: processCPU()} }
+
+// Seconds is the CPU time since StartCPU.
+func (c CPUClock) Seconds() float64 { return (processCPU() - c.start).Seconds() }
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

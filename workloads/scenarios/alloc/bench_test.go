@@ -7,6 +7,7 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // steady holds BenchmarkAlloc's allocators. They are built once per
@@ -30,6 +31,7 @@ func BenchmarkAlloc(b *testing.B) {
 	bytes := make([]uint64, len(allocs)) // summed as Run sums them
 	var wg sync.WaitGroup
 	b.ResetTimer()
+	cpu := workloadtest.StartCPU()
 	for g, a := range allocs {
 		steps := b.N / len(allocs)
 		if g < b.N%len(allocs) {
@@ -50,6 +52,7 @@ func BenchmarkAlloc(b *testing.B) {
 		sum += n
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "objects/s")
+	b.ReportMetric(float64(b.N)/cpu.Seconds(), "objects/cpu-s")
 	b.ReportMetric(float64(sum)/b.Elapsed().Seconds(), "bytes/s")
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // heap is the live heap BenchmarkGC churns. It is built once per process
@@ -28,6 +29,7 @@ func BenchmarkGC(b *testing.B) {
 	w := preparedHeap(b)
 	var wg sync.WaitGroup
 	b.ResetTimer()
+	cpu := workloadtest.StartCPU()
 	for g := range w.goroutines {
 		steps := b.N / w.goroutines
 		if g < b.N%w.goroutines {
@@ -43,6 +45,7 @@ func BenchmarkGC(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+	b.ReportMetric(float64(b.N)/cpu.Seconds(), "ops/cpu-s")
 }
 
 // preparedHeap builds the default scenario with churnRate=0 and its live

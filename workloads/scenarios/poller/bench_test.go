@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // BenchmarkEchoBaseline is the bare baseline hack/bench compares the
@@ -34,6 +35,7 @@ func BenchmarkEchoBaseline(b *testing.B) {
 	left.Store(int64(b.N))
 	var wg sync.WaitGroup
 	b.ResetTimer()
+	cpu := workloadtest.StartCPU()
 	for _, c := range clients {
 		wg.Go(func() {
 			out, in := make([]byte, size), make([]byte, size)
@@ -52,6 +54,7 @@ func BenchmarkEchoBaseline(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(b.N)/cpu.Seconds(), "msgs/cpu-s")
 	ln.Close()
 	for _, c := range clients {
 		c.Close()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // BenchmarkScheduler is the bare baseline hack/bench compares the workload
@@ -23,6 +24,7 @@ func BenchmarkScheduler(b *testing.B) {
 		kinds[i] = kindOf(i, w.blockFrac, w.sysFrac)
 	}
 	var wg sync.WaitGroup
+	cpu := workloadtest.StartCPU()
 	for b.Loop() {
 		for _, k := range kinds {
 			wg.Go(func() { w.task(k) })
@@ -30,6 +32,7 @@ func BenchmarkScheduler(b *testing.B) {
 		wg.Wait()
 	}
 	b.ReportMetric(float64(len(kinds))*float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
+	b.ReportMetric(float64(len(kinds))*float64(b.N)/cpu.Seconds(), "tasks/cpu-s")
 }
 
 // newDefault builds the scenario from its catalogue defaults, calibrating

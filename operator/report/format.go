@@ -89,4 +89,3 @@ func resolveFigures(exp *labv1.Experiment, names []string) ([]catalog.Figure, er
 	}
 	return out, nil
 }
-

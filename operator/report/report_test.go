@@ -111,4 +111,3 @@ func onlyVariant(exp *labv1.Experiment, i int) *labv1.Experiment {
 	out.Status.Variants = out.Status.Variants[i : i+1]
 	return out
 }
-

@@ -30,6 +30,12 @@ func Markdown(w io.Writer, exp *labv1.Experiment) error {
 	b.WriteString("Medians over each variant's completed runs, with the 95% confidence interval in brackets, " +
 		"or the number of runs when there were too few for one.\n\n")
 	writeMarkdownGrid(&b, g)
+	if notes := resolutionNotes(g.figures); len(notes) > 0 {
+		b.WriteString("\n")
+		for _, n := range notes {
+			b.WriteString("- " + mdEscape(n) + "\n")
+		}
+	}
 	b.WriteString("\n## Recommendation\n\n")
 	b.WriteString(mdEscape(recommendationLine(exp)) + "\n")
 	b.WriteString("\n## Failed runs\n\n")

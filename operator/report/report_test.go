@@ -111,3 +111,28 @@ func onlyVariant(exp *labv1.Experiment, i int) *labv1.Experiment {
 	out.Status.Variants = out.Status.Variants[i : i+1]
 	return out
 }
+
+// TestResolutionNoted: a figure read from a runtime histogram says how
+// coarse it is under the table, and a figure measured finely says nothing.
+func TestResolutionNoted(t *testing.T) {
+	exp := &labv1.Experiment{}
+	exp.Name = "sched"
+	exp.Status.Scenario = "scheduler"
+	tests := []struct {
+		figures []string
+		want    bool
+	}{
+		{figures: []string{"sched-p99-s", "tasks/s"}, want: true},
+		{figures: []string{"tasks/s"}, want: false},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := Table(&b, exp, tt.figures); err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(b.String(), "sched-p99-s: runtime histogram: buckets 12.5-25% wide")
+		if got != tt.want {
+			t.Errorf("figures %v: resolution note shown %v, want %v:\n%s", tt.figures, got, tt.want, b.String())
+		}
+	}
+}

@@ -119,9 +119,24 @@ func Table(w io.Writer, exp *labv1.Experiment, figures []string) error {
 		return err
 	}
 	fmt.Fprintln(&b, "Medians over completed runs, with [95% CI] or (n=runs) when too few runs for one; * is recommended.")
+	for _, n := range resolutionNotes(g.figures) {
+		fmt.Fprintln(&b, n)
+	}
 	fmt.Fprintln(&b, safetext.Line(recommendationLine(exp)))
 	_, err = w.Write(b.Bytes())
 	return err
+}
+
+// resolutionNotes says, for each figure measured more coarsely than the
+// table prints it, how coarsely.
+func resolutionNotes(figs []catalog.Figure) []string {
+	var notes []string
+	for _, f := range figs {
+		if f.Resolution != "" {
+			notes = append(notes, f.Name+": "+f.Resolution+".")
+		}
+	}
+	return notes
 }
 
 // title says what the table is about and how far the Experiment got.

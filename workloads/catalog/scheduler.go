@@ -30,8 +30,8 @@ var Scheduler = Spec{
 	Figures: []Figure{
 		{Name: "tasks/s", Unit: "1/s", Better: Higher, Doc: "tasks completed per second"},
 		{Name: "rounds/s", Unit: "1/s", Better: Higher, Doc: "fan-out/fan-in rounds completed per second"},
-		{Name: "sched-p50-s", Unit: "s", Better: Lower, Doc: "median time a goroutine was runnable before it ran"},
-		{Name: "sched-p99-s", Unit: "s", Better: Lower, Doc: "99th percentile of that wait"},
+		{Name: "sched-p50-s", Unit: "s", Better: Lower, Doc: "median time a goroutine was runnable before it ran", Resolution: RuntimeHistogram},
+		{Name: "sched-p99-s", Unit: "s", Better: Lower, Doc: "99th percentile of that wait", Resolution: RuntimeHistogram},
 		{Name: "threads", Unit: "threads", Better: Lower, Doc: "OS threads the runtime has created"},
 	},
 }

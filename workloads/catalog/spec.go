@@ -63,7 +63,19 @@ type Figure struct {
 	Unit   string
 	Better Better
 	Doc    string
+	// Resolution says how finely the figure is measured when that is
+	// coarser than the precision a report prints (RuntimeHistogram); empty
+	// when it is finer.
+	Resolution string
 }
+
+// RuntimeHistogram is the resolution of a quantile read from one of the
+// runtime's time histograms (/sched/latencies:seconds, /sched/pauses/...):
+// four linear sub-buckets per power of two (timeHistSubBucketBits = 2 in
+// runtime/histogram.go), so a bucket spans 12.5–25 % of its value. The
+// probe interpolates within the bucket; a difference smaller than a bucket
+// is not one the runtime resolved.
+const RuntimeHistogram = "runtime histogram: buckets 12.5-25% wide, quantile interpolated within its bucket"
 
 // Spec is a scenario's catalogue entry.
 type Spec struct {

@@ -80,11 +80,15 @@ func histDelta(a, b *metrics.Float64Histogram) *metrics.Float64Histogram {
 	return d
 }
 
-// Quantile returns the q-quantile (0 ≤ q ≤ 1) of a runtime histogram as the
-// upper boundary of the bucket it falls in: runtime buckets are narrow
-// (a few percent of their value), and rounding up never hides a slow tail.
-// An empty histogram gives 0; a value in the open top bucket gives that
-// bucket's lower boundary.
+// Quantile returns the q-quantile (0 ≤ q ≤ 1) of a runtime histogram,
+// interpolated linearly within the bucket it falls in. The runtime's time
+// histograms have four linear sub-buckets per power of two (timeHistSubBucketBits
+// in runtime/histogram.go), so a bucket is 12.5–25 % of its value wide:
+// reporting its upper bound would show two variants in adjacent buckets as a
+// 25 % difference that no measurement resolved (catalog.RuntimeHistogram says
+// so next to each such figure). An empty histogram gives 0; a quantile in
+// the open top bucket gives that bucket's lower boundary, and one in an
+// open bottom bucket its upper boundary.
 func Quantile(h *metrics.Float64Histogram, q float64) float64 {
 	if h == nil {
 		return 0
@@ -96,16 +100,26 @@ func Quantile(h *metrics.Float64Histogram, q float64) float64 {
 	if total == 0 {
 		return 0
 	}
-	rank := uint64(math.Ceil(q * float64(total)))
-	if rank == 0 {
-		rank = 1
-	}
+	rank := min(max(q, 0), 1) * float64(total)
 	var cum uint64
 	for i, c := range h.Counts {
-		cum += c
-		if cum >= rank {
-			return bucketValue(h.Buckets, i)
+		if c == 0 {
+			continue
 		}
+		if float64(cum+c) >= rank || i == len(h.Counts)-1 {
+			lo, hi := h.Buckets[i], h.Buckets[i+1]
+			switch {
+			case math.IsInf(hi, 1) && math.IsInf(lo, -1):
+				return 0
+			case math.IsInf(hi, 1):
+				return lo
+			case math.IsInf(lo, -1):
+				return hi
+			}
+			frac := min(max((rank-float64(cum))/float64(c), 0), 1)
+			return lo + frac*(hi-lo)
+		}
+		cum += c
 	}
 	return bucketValue(h.Buckets, len(h.Counts)-1)
 }

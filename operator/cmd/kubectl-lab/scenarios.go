@@ -78,7 +78,11 @@ func showScenario(w io.Writer, name string) error {
 
 func writeFigures(w io.Writer, figs []catalog.Figure, note string) {
 	for _, f := range figs {
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s%s\n", f.Name, f.Unit, f.Better, f.Doc, note)
+		doc := f.Doc
+		if f.Resolution != "" {
+			doc += " (" + f.Resolution + ")"
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s%s\n", f.Name, f.Unit, f.Better, doc, note)
 	}
 }
 

@@ -56,7 +56,11 @@ func newDescribeCmd() *cobra.Command {
 			}
 			fmt.Fprintln(out, "\nFigures:")
 			for _, f := range e.Figures {
-				fmt.Fprintf(tw, "  %s\t%s\t%s is better\t%s\n", f.Name, f.Unit, f.Better, f.Doc)
+				doc := f.Doc
+				if f.Resolution != "" {
+					doc += " (" + f.Resolution + ")"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s is better\t%s\n", f.Name, f.Unit, f.Better, doc)
 			}
 			return tw.Flush()
 		},

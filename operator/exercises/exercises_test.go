@@ -29,13 +29,17 @@ func TestExercise1GOMAXPROCSAboveQuota(t *testing.T) {
 	r1, r4 := median(t, h1, aggregate.FigureThrottledTime), median(t, h4, aggregate.FigureThrottledTime)
 	c1, c4 := median(t, h1, aggregate.FigureCores), median(t, h4, aggregate.FigureCores)
 	t.Logf("under 500m: throttled s/s %.2f with %.2f cores (GOMAXPROCS 1), %.2f with %.2f cores (GOMAXPROCS 4)", r1, c1, r4, c4)
-	if c1 >= 0.47 && c4 >= 0.47 {
+	// The lesson needs the four Ps to exhaust the quota in every period;
+	// a neighbour taking the CPUs spreads their runtime over the period
+	// instead (CI saw 0.88 of periods throttled and 1.2× the time then).
+	f4 := median(t, h4, aggregate.FigureThrottled)
+	if c1 >= 0.47 && c4 >= 0.47 && f4 >= 0.97 {
 		checked++
 		if r4 < 1.3*r1 {
 			t.Errorf("throttled seconds per second: %s %.2f, %s %.2f; want the second at least 1.3× the first", describe(h1), r1, describe(h4), r4)
 		}
 	} else {
-		t.Logf("under 500m the machine was too busy for both variants to reach the quota")
+		t.Logf("under 500m the machine was too busy for both variants to reach the quota in every period (GOMAXPROCS 4 throttled in %.2f of them)", f4)
 	}
 	if checked == 0 && !t.Failed() {
 		t.Skip("the default GOMAXPROCS and the unthrottled single P were checked; the throttling above the quota could not be: " +

@@ -333,6 +333,19 @@ func TestServiceServerStopsByItself(t *testing.T) {
 	}
 }
 
+// TestLoadGeneratorSlowerToExitThanItsServer: the server exits as soon as
+// its load generator asks it to stop, and the generator itself exits a
+// moment later (here a second): the run is Completed, not a generator
+// "interrupted" for outliving its server (CI saw that race under load).
+func TestLoadGeneratorSlowerToExitThanItsServer(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	bin := faultyWorkload(t, fmt.Sprintf(`case " $* " in *" --role loadgen "*) '%s' "$@"; code=$?; sleep 1; exit $code;; esac`, workload))
+	run, _, _ := serviceRun(t, "svc-slow-lg", bin)
+	if run.Outcome != labv1.OutcomeCompleted || run.Summary == nil {
+		t.Fatalf("got %s (%s), want Completed with a summary", run.Outcome, run.Reason)
+	}
+}
+
 // TestServiceSIGTERMFallback: a server never told to stop (its load
 // generator aims elsewhere) gets SIGTERM after serverExitWait; that is no
 // failure, and its summary is still merged.

@@ -95,13 +95,43 @@ func (p *proc) wait(ctx context.Context, partner <-chan struct{}, deadline time.
 	case <-t.C:
 		p.pastDeadline = true
 	case <-partner:
-		p.interrupted = true
+		// A server exits when its load generator asks it to at the end of
+		// its window, and the generator exits moments later, unless the
+		// server failed under load: only a generator still running after
+		// partnerGrace has lost its server.
+		if p.waitPartnerGrace(ctx, t.C) {
+			return
+		}
 	case <-ctx.Done():
 		p.interrupted = true
 	case <-p.kill:
 		p.interrupted = true
 	}
 	p.stop(syscall.SIGINT)
+}
+
+// partnerGrace is how long a load generator may outlive its server.
+var partnerGrace = 5 * time.Second
+
+// waitPartnerGrace waits up to partnerGrace for the process to exit by
+// itself after its partner did; true when it did. Otherwise it records why
+// it is to be stopped.
+func (p *proc) waitPartnerGrace(ctx context.Context, deadline <-chan time.Time) bool {
+	grace := time.NewTimer(partnerGrace)
+	defer grace.Stop()
+	select {
+	case <-p.done:
+		return true
+	case <-deadline:
+		p.pastDeadline = true
+	case <-grace.C:
+		p.interrupted = true
+	case <-ctx.Done():
+		p.interrupted = true
+	case <-p.kill:
+		p.interrupted = true
+	}
+	return false
 }
 
 // stop sends sig and waits for the exit; after stopGrace, or when p.kill

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/modfile"
 
 	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
@@ -57,7 +58,7 @@ func newRunCmd() *cobra.Command {
 	f.BoolVar(&o.local, "local", false, "run on this machine instead of a cluster")
 	f.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
 	f.IntVar(&o.parallel, "parallel", 1, "runs at once; more than 1 lets runs disturb each other")
-	f.StringVar(&o.workload, "workload", "", "workload binary (default: bin/workload, then workload on PATH, else built with go)")
+	f.StringVar(&o.workload, "workload", "", "workload binary (default: built from this checkout when run inside one, else workload on PATH)")
 	return cmd
 }
 
@@ -169,24 +170,65 @@ func killOnSecondInterrupt(ctx context.Context, stderr io.Writer) (<-chan struct
 	}
 }
 
-// findWorkload locates the workload binary, building it from this module
-// when none is installed (the first run on a fresh checkout).
+// findWorkload locates the workload binary: --workload; else, inside a
+// checkout of this module, the workload built from that source (go build
+// is incremental: about a second once built, so a stale bin/workload is
+// never run by mistake) into the user's cache directory — private to the
+// user, never a fixed name in the shared temp directory, which another
+// user could plant a binary at for root to run; else workload on PATH.
 func (o *runOptions) findWorkload(ctx context.Context, stderr io.Writer) (string, error) {
 	if o.workload != "" {
 		return o.workload, nil
 	}
-	if _, err := os.Stat("bin/workload"); err == nil {
-		return "bin/workload", nil
+	if inModule() {
+		if _, err := exec.LookPath("go"); err == nil {
+			return buildWorkload(ctx, stderr)
+		}
 	}
 	if p, err := exec.LookPath("workload"); err == nil {
 		return p, nil
 	}
-	out := filepath.Join(os.TempDir(), "runtimelab-workload")
-	fmt.Fprintf(stderr, "building the workload binary into %s ...\n", out)
-	build := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/runtime-lab/runtime-lab/workloads/cmd/workload")
+	return "", errors.New("no workload binary: give --workload, put workload on PATH, or run from a runtime-lab checkout with Go installed")
+}
+
+// modulePath is this repository's Go module.
+const modulePath = "github.com/runtime-lab/runtime-lab"
+
+// inModule reports whether the working directory is inside a checkout of
+// this module: the nearest go.mod above it declares modulePath.
+func inModule() bool {
+	dir, err := os.Getwd()
+	if err != nil {
+		return false
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+			return modfile.ModulePath(b) == modulePath
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
+}
+
+// buildWorkload builds the workload into the user's cache directory.
+func buildWorkload(ctx context.Context, stderr io.Writer) (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory to build the workload into (give --workload): %w", err)
+	}
+	dir := filepath.Join(cache, "runtime-lab")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "workload")
+	fmt.Fprintf(stderr, "building the workload from this checkout into %s ...\n", out)
+	build := exec.CommandContext(ctx, "go", "build", "-o", out, modulePath+"/workloads/cmd/workload")
 	build.Stdout, build.Stderr = stderr, stderr
 	if err := build.Run(); err != nil {
-		return "", fmt.Errorf("no workload binary (give --workload) and building one failed: %w", err)
+		return "", fmt.Errorf("building the workload failed (give --workload to use a built one): %w", err)
 	}
 	return out, nil
 }

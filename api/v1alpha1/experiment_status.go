@@ -140,6 +140,43 @@ type VariantStatus struct {
 	// +optional
 	// +listType=atomic
 	Aggregates []Aggregate `json:"aggregates,omitempty"`
+	// precision says how far spec.precision took this variant; absent
+	// without spec.precision.
+	// +optional
+	Precision *VariantPrecision `json:"precision,omitempty"`
+}
+
+// Precision states of a variant.
+const (
+	// PrecisionMeasuring: the interval is not narrow enough yet and the
+	// variant has runs left; it gets another run each round.
+	PrecisionMeasuring = "Measuring"
+	// PrecisionReached: the interval is as narrow as asked.
+	PrecisionReached = "Reached"
+	// PrecisionMaxRuns: the variant used spec.precision.maxRuns runs
+	// without reaching the precision.
+	PrecisionMaxRuns = "MaxRuns"
+	// PrecisionNoResults: none of the variant's first runs completed
+	// (OOM kills, say): more runs would not narrow anything.
+	PrecisionNoResults = "NoResults"
+)
+
+// VariantPrecision is where spec.precision stands for one variant.
+type VariantPrecision struct {
+	// state is Measuring, Reached, MaxRuns or NoResults.
+	// +kubebuilder:validation:Enum=Measuring;Reached;MaxRuns;NoResults
+	State string `json:"state"`
+	// halfWidthPercent is the half-width of the objective's 95%
+	// confidence interval as a percentage of its median, over the
+	// completed runs; absent without an interval (fewer than 6 runs).
+	// +optional
+	HalfWidthPercent *float64 `json:"halfWidthPercent,omitempty"`
+	// runs is how many runs the variant has, failed ones included.
+	Runs int32 `json:"runs"`
+	// reason says it in words, e.g. "±3.1% ≤ ±5% after 8 runs".
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	Reason string `json:"reason,omitempty"`
 }
 
 // Knobs are one variant's settings; empty means the default.

@@ -49,7 +49,9 @@ type ExperimentList struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.objective) || !has(self.objective.constraints) || self.objective.constraints.all(c, c.metric in (has(self.scenario.scheduler) ? ['tasks/s', 'rounds/s', 'sched-p50-s', 'sched-p99-s', 'threads', 'cpu-cores', 'throttled-frac', 'throttled-s/s', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.alloc) ? ['objects/s', 'bytes/s', 'heap-alloc-B/s', 'malloc-cpu-frac', 'gc-cpu-frac', 'cpu-cores', 'throttled-frac', 'throttled-s/s', 'mem-peak-B'] : has(self.scenario.gc) ? ['ops/s', 'churn-B/s', 'gc/s', 'gc-cpu-frac', 'assist-cpu-frac', 'pause-p50-s', 'pause-p99-s', 'heap-live-B', 'heap-goal-B', 'cpu-cores', 'throttled-frac', 'throttled-s/s', 'mem-peak-B'] : has(self.scenario.service) ? ['req/s', 'rate-frac', 'lat-p50-s', 'lat-p90-s', 'lat-p99-s', 'lat-p999-s', 'send-lag-p99-s', 'error-frac', 'lg-cpu-ms/1k-req', 'served/s', 'panics/s', 'leaked', 'cpu-cores', 'throttled-frac', 'throttled-s/s', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.poller) ? ['conns', 'msgs/s', 'rtt-p50-s', 'rtt-p99-s', 'rtt-p999-s', 'goroutines', 'bytes/conn', 'heap-B/conn', 'stack-B/conn', 'cpu-cores', 'throttled-frac', 'throttled-s/s', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.memlimit) ? ['held-B', 'churn-B/s', 'heap-live-B', 'heap-goal-B', 'gc/s', 'gc-cpu-frac', 'limiter-on', 'mem-runtime-B', 'mem-limit-frac', 'peak-limit-frac', 'oom-kills', 'cpu-cores', 'throttled-frac', 'throttled-s/s', 'mem-peak-B'] : has(self.scenario.stack) ? ['cycles/s', 'stack-depth-B', 'stack-gc-B', 'stack-B/goroutine', 'goroutines/MiB', 'cpu-cores', 'throttled-frac', 'throttled-s/s', 'mem-peak-B', 'gc-cpu-frac'] : has(self.scenario.timers) ? ['fires/s', 'late-p50-s', 'late-p99-s', 'late-max-s', 'cpu-cores', 'throttled-frac', 'throttled-s/s', 'mem-peak-B', 'gc-cpu-frac'] : []))",messageExpression="'spec.objective.constraints[].metric: each must be a figure of the scenario; use one of ' + (has(self.scenario.scheduler) ? 'scheduler: tasks/s, rounds/s, sched-p50-s, sched-p99-s, threads, cpu-cores, throttled-frac, throttled-s/s, mem-peak-B, gc-cpu-frac' : has(self.scenario.alloc) ? 'alloc: objects/s, bytes/s, heap-alloc-B/s, malloc-cpu-frac, gc-cpu-frac, cpu-cores, throttled-frac, throttled-s/s, mem-peak-B' : has(self.scenario.gc) ? 'gc: ops/s, churn-B/s, gc/s, gc-cpu-frac, assist-cpu-frac, pause-p50-s, pause-p99-s, heap-live-B, heap-goal-B, cpu-cores, throttled-frac, throttled-s/s, mem-peak-B' : has(self.scenario.service) ? 'service: req/s, rate-frac, lat-p50-s, lat-p90-s, lat-p99-s, lat-p999-s, send-lag-p99-s, error-frac, lg-cpu-ms/1k-req, served/s, panics/s, leaked, cpu-cores, throttled-frac, throttled-s/s, mem-peak-B, gc-cpu-frac' : has(self.scenario.poller) ? 'poller: conns, msgs/s, rtt-p50-s, rtt-p99-s, rtt-p999-s, goroutines, bytes/conn, heap-B/conn, stack-B/conn, cpu-cores, throttled-frac, throttled-s/s, mem-peak-B, gc-cpu-frac' : has(self.scenario.memlimit) ? 'memlimit: held-B, churn-B/s, heap-live-B, heap-goal-B, gc/s, gc-cpu-frac, limiter-on, mem-runtime-B, mem-limit-frac, peak-limit-frac, oom-kills, cpu-cores, throttled-frac, throttled-s/s, mem-peak-B' : has(self.scenario.stack) ? 'stack: cycles/s, stack-depth-B, stack-gc-B, stack-B/goroutine, goroutines/MiB, cpu-cores, throttled-frac, throttled-s/s, mem-peak-B, gc-cpu-frac' : has(self.scenario.timers) ? 'timers: fires/s, late-p50-s, late-p99-s, late-max-s, cpu-cores, throttled-frac, throttled-s/s, mem-peak-B, gc-cpu-frac' : 'see kubectl lab scenarios')"
 // +runtimelab:gen-api:end
 // +kubebuilder:validation:XValidation:rule="duration(self.warmup) < duration(self.duration)",message="spec.warmup must be shorter than spec.duration; shorten warmup or lengthen duration"
-// +kubebuilder:validation:XValidation:rule="(has(self.matrix.cpu) ? size(self.matrix.cpu) : 1) * (has(self.matrix.memory) ? size(self.matrix.memory) : 1) * (has(self.matrix.gomaxprocs) ? size(self.matrix.gomaxprocs) : 1) * (has(self.matrix.gogc) ? size(self.matrix.gogc) : 1) * (has(self.matrix.gomemlimit) ? size(self.matrix.gomemlimit) : 1) * (has(self.matrix.godebug) ? size(self.matrix.godebug) : 1) * (has(self.matrix.images) ? size(self.matrix.images) : 1) * (has(self.matrix.paramSets) ? size(self.matrix.paramSets) : 1) * self.repetitions <= 1000",message="spec.matrix: the matrix times spec.repetitions makes more than 1000 runs; remove values from the matrix or lower repetitions"
+// +kubebuilder:validation:XValidation:rule="(has(self.matrix.cpu) ? size(self.matrix.cpu) : 1) * (has(self.matrix.memory) ? size(self.matrix.memory) : 1) * (has(self.matrix.gomaxprocs) ? size(self.matrix.gomaxprocs) : 1) * (has(self.matrix.gogc) ? size(self.matrix.gogc) : 1) * (has(self.matrix.gomemlimit) ? size(self.matrix.gomemlimit) : 1) * (has(self.matrix.godebug) ? size(self.matrix.godebug) : 1) * (has(self.matrix.images) ? size(self.matrix.images) : 1) * (has(self.matrix.paramSets) ? size(self.matrix.paramSets) : 1) * (has(self.precision) ? self.precision.maxRuns : self.repetitions) <= 1000",message="spec.matrix: the matrix times spec.repetitions (spec.precision.maxRuns when set) makes more than 1000 runs; remove values from the matrix or lower repetitions or maxRuns"
+// +kubebuilder:validation:XValidation:rule="!has(self.precision) || has(self.objective)",message="spec.precision: needs spec.objective (the figure whose interval it narrows); add an objective or remove precision"
+// +kubebuilder:validation:XValidation:rule="!has(self.precision) || self.precision.maxRuns >= self.repetitions",message="spec.precision.maxRuns must be at least spec.repetitions (the runs every variant gets first); raise maxRuns or lower repetitions"
 // +kubebuilder:validation:XValidation:rule="self.isolation != 'Pinned' || (has(self.nodeSelector) && size(self.nodeSelector) > 0)",message="spec.nodeSelector: isolation Pinned needs a nodeSelector naming the node(s) to run on"
 // +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !self.matrix.gomemlimit.exists(g, g.endsWith('%')) || (has(self.matrix.memory) && self.matrix.memory.all(m, has(m.limit)))",message="spec.matrix.gomemlimit: a percentage such as 90% needs a memory limit in every spec.matrix.memory entry; add the limits, or give GOMEMLIMIT as a quantity such as 200Mi"
 // +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !has(self.matrix.memory) || self.matrix.gomemlimit.all(g, g == 'none' || g.endsWith('%') || self.matrix.memory.all(m, !has(m.limit) || quantity(g).isLessThan(quantity(m.limit))))",message="spec.matrix.gomemlimit: a GOMEMLIMIT quantity must be below the smallest memory limit in spec.matrix.memory; lower it or give it as a percentage such as 90%"
@@ -78,12 +80,26 @@ type ExperimentSpec struct {
 	Warmup metav1.Duration `json:"warmup,omitempty"`
 
 	// repetitions is how many runs each variant gets; the status reports
-	// each variant's median and confidence interval across them.
+	// each variant's median and the 95% confidence interval of it, which
+	// takes 6 runs at least (fewer give a median alone). With precision
+	// set it is the number of runs each variant gets before the interval
+	// is judged.
 	// +optional
-	// +kubebuilder:default=3
+	// +kubebuilder:default=6
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=50
 	Repetitions int32 `json:"repetitions,omitempty"`
+
+	// precision, when set, keeps adding runs to each variant whose
+	// objective is not yet known closely enough: after spec.repetitions
+	// runs of every variant, each variant whose 95% confidence interval
+	// of the objective's median is wider than halfWidthPercent gets one
+	// more run, round after round (the variants' runs interleaved), until
+	// it is narrow enough or the variant has maxRuns runs.
+	// status.variants[].precision says where each stopped and why.
+	// Needs spec.objective.
+	// +optional
+	Precision *Precision `json:"precision,omitempty"`
 
 	// parallelism is how many runs may run at once. Runs sharing a node
 	// disturb each other: keep it 1 for clean numbers.
@@ -254,6 +270,26 @@ type ParamSet struct {
 	// spec.scenario.
 	// +required
 	Scenario ScenarioSpec `json:"scenario"`
+}
+
+// Precision asks for runs until the objective's interval is narrow enough.
+type Precision struct {
+	// halfWidthPercent is the target: the half-width of the 95% confidence
+	// interval of the objective's median, as a percentage of the median
+	// (5 means "within ±5 %"). The interval needs 6 completed runs at least.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=50
+	HalfWidthPercent int32 `json:"halfWidthPercent"`
+
+	// maxRuns caps each variant's runs, failed ones included: a variant
+	// whose objective spreads too widely stops there, and its status says
+	// so. An interval needs 6 runs, so 6 is the least.
+	// +optional
+	// +kubebuilder:default=20
+	// +kubebuilder:validation:Minimum=6
+	// +kubebuilder:validation:Maximum=100
+	MaxRuns int32 `json:"maxRuns,omitempty"`
 }
 
 // Objective says what makes a variant best.

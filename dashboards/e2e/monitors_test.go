@@ -58,7 +58,7 @@ func TestPodMonitorSelectsOperatorPods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pod, err := plan.Pod(exp, plan.Runs(vs, 1)[0], 1, plan.RoleWorkload, plan.PodOptions{DefaultImage: "w"})
+	pod, err := plan.Pod(exp, plan.Run{Variant: &vs[0]}, 1, plan.RoleWorkload, plan.PodOptions{DefaultImage: "w"})
 	if err != nil {
 		t.Fatal(err)
 	}

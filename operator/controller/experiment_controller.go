@@ -93,7 +93,11 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 		expstatus.SetPlanningFailed(exp, err)
 		return ctrl.Result{}, nil, nil // the spec is immutable: retrying cannot help
 	}
-	variants, runs, obj := p.Variants, p.Runs, p.Objective
+	variants, obj := p.Variants, p.Objective
+	// spec.precision's extra runs are in status only: count them back in.
+	counts := plan.RunCounts(variants, int(exp.Spec.Repetitions), &exp.Status)
+	runs := plan.RunsOf(variants, counts)
+	wasComplete := exp.Status.CompletionTime != nil
 	var pods corev1.PodList
 	if err := r.List(ctx, &pods, client.InNamespace(exp.Namespace),
 		client.MatchingLabels{plan.LabelExperiment: plan.LabelValue(exp.Name)}); err != nil {
@@ -107,10 +111,18 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	stop, wait := serversToStop(states, now, cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
 	res := ctrl.Result{RequeueAfter: wait}
 	err = r.stopServers(ctx, stop)
+	if err == nil && exp.Spec.Precision != nil && settled(states, r.RetryBudget) {
+		// The round has ended: judge each variant's interval, and give
+		// the variants still measuring one more run each.
+		setStatus(exp, variants, states, obj, metav1.NewTime(now))
+		for _, run := range plan.More(variants, counts, expstatus.MoreRuns(exp)) {
+			states = append(states, &runState{run: run, now: now,
+				status: labv1.RunStatus{Index: int32(run.Index), Outcome: labv1.OutcomePending}})
+		}
+	}
 	if err == nil && !settled(states, r.RetryBudget) {
 		err = r.create(ctx, exp, states, service)
 	}
-	wasComplete := exp.Status.CompletionTime != nil
 	setStatus(exp, variants, states, obj, metav1.NewTime(now))
 	if err != nil || !wasComplete {
 		// Delete pods only once the completion is saved: a pass that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -412,5 +413,63 @@ func TestServiceRunsItsLoadGeneratorInItsOwnPod(t *testing.T) {
 	f := run.Summary.Figures
 	if run.Outcome != labv1.OutcomeCompleted || f["lat-p99-s"] != 0.012 || f["served/s"] != 199 || f["throttled-frac"] != 0.7 || f["cpu-cores"] != 0.5 {
 		t.Errorf("run: got %s with figures %v, want the generator's latency and the server's CPU", run.Outcome, f)
+	}
+}
+
+// TestPrecisionAddsRoundsUntilTheIntervalIsNarrow plays the kubelet with a
+// steady variant and a noisy one under spec.precision (±5 %, at most 8
+// runs): after the first 6 runs of each, only the noisy one gets more, one
+// run per round, a round starting only when the last has ended, until it
+// stops at maxRuns; the steady one stops at 6, Reached.
+func TestPrecisionAddsRoundsUntilTheIntervalIsNarrow(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 6, 12, func(e *labv1.Experiment) {
+		e.Spec.Precision = &labv1.Precision{HalfWidthPercent: 5, MaxRuns: 8}
+	})
+	noisy := []float64{100, 150, 60, 120, 80, 140, 70, 130}
+	steady := []float64{100, 101, 99, 100, 102, 98}
+	ended := map[string]bool{}
+	var order []string // pods in the order they were first seen
+	var got *labv1.Experiment
+	eventually(t, "Complete", func() (bool, error) {
+		for _, p := range pods(t, ns) {
+			if ended[p.Name] {
+				continue
+			}
+			order = append(order, p.Name)
+			rep, _ := strconv.Atoi(p.Labels[plan.LabelRun][strings.LastIndex(p.Labels[plan.LabelRun], "r")+1:])
+			values := steady
+			if p.Labels[plan.LabelVariant] == "v000" {
+				values = noisy
+			}
+			if rep >= len(values) {
+				return false, fmt.Errorf("pod %s: run %d of a variant that should have stopped", p.Name, rep)
+			}
+			// A new round must not start before the previous one ended.
+			for _, q := range pods(t, ns) {
+				qrep, _ := strconv.Atoi(q.Labels[plan.LabelRun][strings.LastIndex(q.Labels[plan.LabelRun], "r")+1:])
+				if rep >= 6 && qrep < rep && !ended[q.Name] {
+					return false, fmt.Errorf("pod %s (round %d) created while %s of an earlier round was still running", p.Name, rep, q.Name)
+				}
+			}
+			kubelet(t, &p, corev1.PodSucceeded, "Completed", 0, summary(values[rep], false))
+			ended[p.Name] = true
+		}
+		got = get(t, e)
+		return meta.IsStatusConditionTrue(got.Status.Conditions, labv1.ConditionComplete), nil
+	})
+	if len(order) != 14 {
+		t.Errorf("got %d pods %v, want 14: 6 of each variant, then 2 more of the noisy one", len(order), order)
+	}
+	v0, v1 := got.Status.Variants[0], got.Status.Variants[1]
+	if p := v0.Precision; p == nil || p.State != labv1.PrecisionMaxRuns || p.Runs != 8 || len(v0.Runs) != 8 || p.HalfWidthPercent == nil || *p.HalfWidthPercent <= 5 {
+		t.Errorf("noisy v000: got precision %+v with %d runs, want MaxRuns after 8 runs wider than ±5%%", p, len(v0.Runs))
+	}
+	if p := v1.Precision; p == nil || p.State != labv1.PrecisionReached || p.Runs != 6 || len(v1.Runs) != 6 || p.HalfWidthPercent == nil || *p.HalfWidthPercent > 5 {
+		t.Errorf("steady v001: got precision %+v with %d runs, want Reached after 6 runs within ±5%%", p, len(v1.Runs))
+	}
+	if got.Status.Progress != "14/14" || got.Status.Phase != labv1.PhaseComplete {
+		t.Errorf("got progress %s phase %s, want 14/14 Complete", got.Status.Progress, got.Status.Phase)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // with the given outcomes and attempts (0: never started).
 func states(outcomes []string, attempts []int) []*runState {
 	vs := []plan.Variant{{Name: "v000"}, {Name: "v001"}}
-	runs := plan.Runs(vs, 2)
+	runs := []plan.Run{{Variant: &vs[0], Index: 0}, {Variant: &vs[1], Index: 0}, {Variant: &vs[0], Index: 1}, {Variant: &vs[1], Index: 1}}
 	out := make([]*runState, len(runs))
 	for i, r := range runs {
 		out[i] = &runState{run: r, attempt: attempts[i], status: labv1.RunStatus{Index: int32(r.Index), Outcome: outcomes[i], Attempt: int32(attempts[i])}}

@@ -84,7 +84,7 @@ func TestLargeExperimentStatusStaysUnderBudget(t *testing.T) {
 		statuses[i] = completed(exp, r, i)
 	}
 	full := exp.DeepCopy()
-	fill(&full.Status, variants, runs, statuses, obj)
+	fill(&full.Status, &full.Spec, variants, runs, statuses, obj)
 	untrimmed := statusBytes(t, &full.Status)
 
 	now := metav1.Now()
@@ -118,9 +118,15 @@ func TestLargeExperimentStatusStaysUnderBudget(t *testing.T) {
 	}
 
 	// The next pass starts from the saved (trimmed) runs: same status.
-	var again []labv1.RunStatus
+	saved := map[string]labv1.RunStatus{}
 	for _, v := range exp.Status.Variants {
-		again = append(again, v.Runs...)
+		for _, r := range v.Runs {
+			saved[fmt.Sprintf("%s-r%d", v.Name, r.Index)] = r
+		}
+	}
+	again := make([]labv1.RunStatus, len(runs))
+	for i, r := range runs {
+		again[i] = saved[r.ID()]
 	}
 	before := exp.Status.DeepCopy()
 	Set(exp, variants, runs, again, obj, now)

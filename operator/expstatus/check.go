@@ -34,6 +34,10 @@ func Check(exp *labv1.Experiment) field.ErrorList {
 	seen := map[string]bool{}
 	var counts labv1.RunCounts
 	reps := int(exp.Spec.Repetitions)
+	maxRuns := reps // spec.precision may add runs up to its maxRuns
+	if p := exp.Spec.Precision; p != nil {
+		maxRuns = max(reps, int(p.MaxRuns))
+	}
 	for i, v := range st.Variants {
 		vp := path.Child("variants").Index(i)
 		p, ok := planned[v.Name]
@@ -48,7 +52,7 @@ func Check(exp *labv1.Experiment) field.ErrorList {
 			errs = append(errs, field.Invalid(vp.Child("knobs"), plan.Describe(v.Knobs), "not the knobs spec.matrix gives "+v.Name+": "+plan.Describe(p.Knobs)))
 		}
 		seen[v.Name] = true
-		errs = append(errs, checkRuns(vp.Child("runs"), v.Runs, reps, &counts)...)
+		errs = append(errs, checkRuns(vp.Child("runs"), v.Runs, reps, maxRuns, &counts)...)
 		errs = append(errs, checkAggregates(vp.Child("aggregates"), v.Aggregates, len(v.Runs))...)
 	}
 	for _, v := range variants {
@@ -71,17 +75,20 @@ func Check(exp *labv1.Experiment) field.ErrorList {
 	return errs
 }
 
-func checkRuns(path *field.Path, runs []labv1.RunStatus, reps int, counts *labv1.RunCounts) field.ErrorList {
+func checkRuns(path *field.Path, runs []labv1.RunStatus, reps, maxRuns int, counts *labv1.RunCounts) field.ErrorList {
 	var errs field.ErrorList
-	if len(runs) != reps {
+	switch {
+	case reps == maxRuns && len(runs) != reps:
 		errs = append(errs, field.Invalid(path, len(runs), fmt.Sprintf("%d runs, want spec.repetitions (%d)", len(runs), reps)))
+	case len(runs) < reps || len(runs) > maxRuns:
+		errs = append(errs, field.Invalid(path, len(runs), fmt.Sprintf("%d runs, want spec.repetitions (%d) to spec.precision.maxRuns (%d)", len(runs), reps, maxRuns)))
 	}
 	index := map[int32]bool{}
 	for j, r := range runs {
 		rp := path.Index(j)
 		switch {
-		case r.Index < 0 || int(r.Index) >= reps:
-			errs = append(errs, field.Invalid(rp.Child("index"), r.Index, fmt.Sprintf("want 0 to %d", reps-1)))
+		case r.Index < 0 || int(r.Index) >= len(runs):
+			errs = append(errs, field.Invalid(rp.Child("index"), r.Index, fmt.Sprintf("want 0 to %d", len(runs)-1)))
 		case index[r.Index]:
 			errs = append(errs, field.Duplicate(rp.Child("index"), r.Index))
 		}

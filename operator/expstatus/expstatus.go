@@ -43,18 +43,20 @@ func Set(exp *labv1.Experiment, variants []plan.Variant, runs []plan.Run, status
 	if st.FiguresTrimmed != "" {
 		trimFigures(statuses, keep) // once trimmed, every pass trims alike
 	}
-	usable, started := fill(st, variants, runs, statuses, obj)
+	usable, started := fill(st, &exp.Spec, variants, runs, statuses, obj)
 	if st.FiguresTrimmed == "" && overBudget(st) {
 		st.FiguresTrimmed = trimmedNote(keep)
 		trimFigures(statuses, keep)
-		fill(st, variants, runs, statuses, obj)
+		fill(st, &exp.Spec, variants, runs, statuses, obj)
 	}
 	counts := st.Runs
 	done := counts.Succeeded + counts.Failed
 	if started && st.StartTime == nil {
 		st.StartTime = &now
 	}
-	finished := done == counts.Total
+	// Under spec.precision a variant still measuring gets more runs: the
+	// Experiment has not finished even when every run so far has.
+	finished := done == counts.Total && !measuring(st)
 	switch {
 	case finished && usable == 0:
 		setConditions(st, metav1.ConditionFalse, ReasonAllFinished, metav1.ConditionFalse, ReasonNoResults,
@@ -75,7 +77,7 @@ func Set(exp *labv1.Experiment, variants []plan.Variant, runs []plan.Run, status
 // fill sets the counts, progress, variants with their aggregates, and the
 // recommendation; it returns how many runs have results and whether any
 // has started.
-func fill(st *labv1.ExperimentStatus, variants []plan.Variant, runs []plan.Run, statuses []labv1.RunStatus, obj plan.Objective) (usable int, started bool) {
+func fill(st *labv1.ExperimentStatus, spec *labv1.ExperimentSpec, variants []plan.Variant, runs []plan.Run, statuses []labv1.RunStatus, obj plan.Objective) (usable int, started bool) {
 	byVariant := map[string][]labv1.RunStatus{}
 	var counts labv1.RunCounts
 	for i, r := range runs {
@@ -94,6 +96,9 @@ func fill(st *labv1.ExperimentStatus, variants []plan.Variant, runs []plan.Run, 
 	for i, v := range variants {
 		rs := byVariant[v.Name]
 		st.Variants[i] = labv1.VariantStatus{Name: v.Name, Knobs: v.Knobs, Runs: rs, Aggregates: aggregate.Variant(rs)}
+		if spec.Precision != nil {
+			st.Variants[i].Precision = judgePrecision(spec.Precision, int(spec.Repetitions), obj.Metric, rs, st.Variants[i].Aggregates)
+		}
 	}
 	st.Recommendation = nil
 	if usable > 0 {

@@ -104,6 +104,26 @@ func Run(ctx context.Context, exp *labv1.Experiment, o Options) error {
 		return err
 	}
 	err = e.runAll(ctx, runs, statuses, save)
+	// spec.precision: round after round, one more run of each variant
+	// whose objective is not yet known closely enough.
+	counts := plan.RunCounts(variants, int(exp.Spec.Repetitions), &exp.Status)
+	for err == nil && ctx.Err() == nil && !closed(o.Kill) {
+		grow := expstatus.MoreRuns(exp)
+		if len(grow) == 0 {
+			break
+		}
+		more := plan.More(variants, counts, grow)
+		from := len(runs)
+		runs = append(runs, more...)
+		for _, r := range more {
+			statuses = append(statuses, labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending})
+		}
+		e.progress.grow(len(more))
+		e.progress.notef("precision: %d of %d variants not yet within ±%d%%: one more run each", len(grow), len(variants), exp.Spec.Precision.HalfWidthPercent)
+		if err = save(); err == nil {
+			err = e.runAll(ctx, runs[from:], statuses[from:], save)
+		}
+	}
 	e.progress.finish()
 	switch {
 	case err != nil:

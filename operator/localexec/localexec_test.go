@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
@@ -157,10 +158,12 @@ spec:
 `)
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
+	order := plan.Order(2, 0) // the first round's order
+	first, second := order[0], order[1]
 	go func() {
 		for {
 			if runs, _ := resultsdir.LoadRuns(dir); len(runs) >= 2 {
-				if s := runs["v001-r0"]; s != nil && s.Phase == "measure" {
+				if s := runs[fmt.Sprintf("v%03d-r0", second)]; s != nil && s.Phase == "measure" {
 					cancel()
 					return
 				}
@@ -177,13 +180,89 @@ spec:
 		t.Fatal(err)
 	}
 	st := saved.Status
-	if got := st.Variants[0].Runs[0]; got.Outcome != labv1.OutcomeCompleted || got.Summary == nil {
+	if got := st.Variants[first].Runs[0]; got.Outcome != labv1.OutcomeCompleted || got.Summary == nil {
 		t.Errorf("the finished run: got %+v, want Completed with its summary kept", got)
 	}
-	if got := st.Variants[1].Runs[0].Outcome; got != labv1.OutcomeDeleted {
+	if got := st.Variants[second].Runs[0].Outcome; got != labv1.OutcomeDeleted {
 		t.Errorf("the interrupted run: got %s, want Deleted", got)
 	}
 	if st.Runs.Pending != 2 || st.Phase == labv1.PhaseComplete {
 		t.Errorf("got %d pending runs and phase %s, want the 2 unstarted runs pending and not Complete", st.Runs.Pending, st.Phase)
+	}
+}
+
+// TestPrecisionStopsAtTheInterval runs a precision-driven Experiment in
+// real cgroups: every variant ends Reached with its interval within the
+// target, or MaxRuns with exactly maxRuns runs; none stops before an
+// interval exists (6 runs), whatever repetitions says; the runs of each
+// round start only after the last round ended; the results directory
+// holds all of it and passes its checks.
+func TestPrecisionStopsAtTheInterval(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	requireCgroups(t)
+	exp := load(t, `
+metadata: {name: precision}
+spec:
+  scenario: {scheduler: {goroutines: 8, work: 100us}}
+  matrix:
+    cpu: [{limit: 500m}]
+    gomaxprocs: ["1", "2"]
+  duration: 1s
+  warmup: 0s
+  repetitions: 2
+  objective: {metric: tasks/s}
+  precision: {halfWidthPercent: 3, maxRuns: 7}
+`)
+	dir := t.TempDir()
+	if err := Run(context.Background(), exp, Options{Workload: workload, Dir: dir, Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := resultsdir.LoadExperiment(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, v := range saved.Status.Variants {
+		p := v.Precision
+		if p == nil {
+			t.Fatalf("variant %s: no precision status", v.Name)
+		}
+		t.Logf("%s: %s, %d runs: %s", v.Name, p.State, len(v.Runs), p.Reason)
+		total += len(v.Runs)
+		switch {
+		case int(p.Runs) != len(v.Runs) || len(v.Runs) < 6:
+			t.Errorf("%s: %d runs (precision says %d), want 6 at least: no interval before", v.Name, len(v.Runs), p.Runs)
+		case p.State == labv1.PrecisionReached && (p.HalfWidthPercent == nil || *p.HalfWidthPercent > 3):
+			t.Errorf("%s: Reached at ±%v%%, want within ±3%%", v.Name, p.HalfWidthPercent)
+		case p.State == labv1.PrecisionMaxRuns && len(v.Runs) != 7:
+			t.Errorf("%s: MaxRuns after %d runs, want 7", v.Name, len(v.Runs))
+		case p.State != labv1.PrecisionReached && p.State != labv1.PrecisionMaxRuns:
+			t.Errorf("%s: ended %s, want Reached or MaxRuns", v.Name, p.State)
+		}
+		for _, r := range v.Runs {
+			if r.Outcome != labv1.OutcomeCompleted {
+				t.Errorf("%s-r%d: %s (%s)", v.Name, r.Index, r.Outcome, r.Reason)
+			}
+		}
+	}
+	if st := saved.Status; st.Phase != labv1.PhaseComplete || st.Progress != fmt.Sprintf("%d/%d", total, total) {
+		t.Errorf("got phase %s progress %s, want Complete %d/%d", st.Phase, st.Progress, total, total)
+	}
+	// Rounds: every run of repetition k started after every run of
+	// repetition k-1 ended.
+	ends := map[int32]time.Time{}
+	for _, v := range saved.Status.Variants {
+		for _, r := range v.Runs {
+			if r.CompletionTime != nil && r.CompletionTime.After(ends[r.Index]) {
+				ends[r.Index] = r.CompletionTime.Time
+			}
+		}
+	}
+	for _, v := range saved.Status.Variants {
+		for _, r := range v.Runs {
+			if r.Index > 0 && r.StartTime != nil && r.StartTime.Before(&metav1.Time{Time: ends[r.Index-1].Add(-time.Second)}) {
+				t.Errorf("%s-r%d started at %s, before round %d ended at %s", v.Name, r.Index, r.StartTime, r.Index-1, ends[r.Index-1])
+			}
+		}
 	}
 }

@@ -70,6 +70,13 @@ func (p *progress) done(id, outcome string) {
 	p.draw(fmt.Sprintf("%s: %s", id, outcome))
 }
 
+// grow adds runs to the total: spec.precision's next round.
+func (p *progress) grow(n int) {
+	p.mu.Lock()
+	p.total += n
+	p.mu.Unlock()
+}
+
 func (p *progress) finish() {
 	close(p.stop)
 	p.draw("")

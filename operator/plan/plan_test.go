@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,15 +87,63 @@ func TestVariantsRejectsForeignParamSet(t *testing.T) {
 	}
 }
 
-func TestRunsAreRepetitionMajor(t *testing.T) {
-	vs := []Variant{{Name: "v000"}, {Name: "v001"}}
-	var got []string
-	for _, r := range Runs(vs, 2) {
-		got = append(got, r.ID())
+func TestRunsAreRepetitionMajorInShuffledOrder(t *testing.T) {
+	vs := []Variant{{Name: "v000"}, {Name: "v001"}, {Name: "v002"}, {Name: "v003"}}
+	runs := Runs(vs, 6)
+	if len(runs) != 24 {
+		t.Fatalf("got %d runs, want 24", len(runs))
 	}
-	want := []string{"v000-r0", "v001-r0", "v000-r1", "v001-r1"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("run order (-want +got):\n%s", diff)
+	orders := map[string]bool{}
+	for rep := range 6 {
+		round := runs[rep*4 : rep*4+4]
+		var names []string
+		for _, r := range round {
+			if r.Index != rep {
+				t.Fatalf("run %s in round %d: repetitions must not mix", r.ID(), rep)
+			}
+			names = append(names, r.Variant.Name)
+		}
+		sorted := slices.Sorted(slices.Values(names))
+		if !slices.Equal(sorted, []string{"v000", "v001", "v002", "v003"}) {
+			t.Fatalf("round %d has %v, want every variant once", rep, names)
+		}
+		orders[strings.Join(names, ",")] = true
+	}
+	if len(orders) < 2 {
+		t.Errorf("every round ran in the same order %v: the order must be shuffled per repetition", orders)
+	}
+	if again := Runs(vs, 6); !slices.EqualFunc(runs, again, func(a, b Run) bool { return a.ID() == b.ID() }) {
+		t.Error("two plans of the same variants run in different orders: every operator pass must see one order")
+	}
+}
+
+func TestRunsOfAndMore(t *testing.T) {
+	vs := []Variant{{Name: "v000"}, {Name: "v001"}, {Name: "v002"}}
+	counts := RunCounts(vs, 2, &labv1.ExperimentStatus{Variants: []labv1.VariantStatus{
+		{Name: "v001", Runs: make([]labv1.RunStatus, 3)}, // spec.precision added one
+		{Name: "v002", Runs: make([]labv1.RunStatus, 1)}, // not all started yet: still 2
+	}})
+	if want := []int{2, 3, 2}; !slices.Equal(counts, want) {
+		t.Fatalf("RunCounts = %v, want %v", counts, want)
+	}
+	var ids []string
+	for _, r := range RunsOf(vs, counts) {
+		ids = append(ids, r.ID())
+	}
+	if len(ids) != 7 || ids[6] != "v001-r2" {
+		t.Errorf("RunsOf = %v, want 7 runs ending with v001's third", ids)
+	}
+	more := More(vs, counts, []string{"v000", "v001"})
+	ids = nil
+	for _, r := range more {
+		ids = append(ids, r.ID())
+	}
+	slices.Sort(ids)
+	if want := []string{"v000-r2", "v001-r3"}; !slices.Equal(ids, want) {
+		t.Errorf("More = %v, want %v", ids, want)
+	}
+	if want := []int{3, 4, 2}; !slices.Equal(counts, want) {
+		t.Errorf("counts after More = %v, want %v", counts, want)
 	}
 }
 

@@ -52,7 +52,10 @@ func scenarioName(exp *labv1.Experiment) string {
 }
 
 // defaultFigures are what a reader checks first: the objective's metric
-// and constraints, then what the container cost.
+// and constraints, the scenario's headline figures (what its exercises
+// teach), then what the container cost: CPU, the time its quota held it
+// throttled (which, unlike the share of throttled periods, does not
+// saturate) and memory.
 func defaultFigures(exp *labv1.Experiment) []string {
 	var out []string
 	add := func(f string) {
@@ -65,11 +68,14 @@ func defaultFigures(exp *labv1.Experiment) []string {
 		for _, c := range o.Constraints {
 			add(c.Metric)
 		}
-	} else if e, ok := catalog.Lookup(exp.Spec.Scenario.Name()); ok && len(e.Figures) > 0 {
-		add(e.Figures[0].Name)
+	}
+	if e, ok := catalog.Lookup(scenarioName(exp)); ok {
+		for _, h := range e.Headline {
+			add(h)
+		}
 	}
 	add(aggregate.FigureCores)
-	add(aggregate.FigureThrottled)
+	add(aggregate.FigureThrottledTime)
 	add(aggregate.FigureMemPeak)
 	return out
 }

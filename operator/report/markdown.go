@@ -36,6 +36,12 @@ func Markdown(w io.Writer, exp *labv1.Experiment) error {
 			b.WriteString("- " + mdEscape(n) + "\n")
 		}
 	}
+	if lines := precisionLines(exp); len(lines) > 0 {
+		b.WriteString("\n" + mdEscape(lines[0]) + "\n\n")
+		for _, l := range lines[1:] {
+			b.WriteString("- " + mdEscape(strings.TrimSpace(l)) + "\n")
+		}
+	}
 	b.WriteString("\n## Recommendation\n\n")
 	b.WriteString(mdEscape(recommendationLine(exp)) + "\n")
 	b.WriteString("\n## Failed runs\n\n")

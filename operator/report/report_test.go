@@ -136,3 +136,27 @@ func TestResolutionNoted(t *testing.T) {
 		}
 	}
 }
+
+// TestPrecisionShown: under spec.precision the table says what was asked
+// and where each variant stopped.
+func TestPrecisionShown(t *testing.T) {
+	exp := &labv1.Experiment{}
+	exp.Name = "p"
+	exp.Status.Scenario = "scheduler"
+	exp.Spec.Objective = &labv1.Objective{Metric: "tasks/s"}
+	exp.Spec.Precision = &labv1.Precision{HalfWidthPercent: 5, MaxRuns: 20}
+	exp.Status.Variants = []labv1.VariantStatus{
+		{Name: "v000", Precision: &labv1.VariantPrecision{State: labv1.PrecisionMaxRuns, Runs: 20, Reason: "stopped at spec.precision.maxRuns (20 runs)"}},
+		{Name: "v001", Precision: &labv1.VariantPrecision{State: labv1.PrecisionReached, Runs: 7, Reason: "tasks/s within ±4.2% (asked ±5%) after 7 runs"}},
+	}
+	var b bytes.Buffer
+	if err := Table(&b, exp, []string{"tasks/s"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"95% CI of tasks/s was within ±5% of its median, 20 runs at most",
+		"v000 MaxRuns: stopped at spec.precision.maxRuns (20 runs)", "v001 Reached: tasks/s within ±4.2%"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -122,6 +122,9 @@ func Table(w io.Writer, exp *labv1.Experiment, figures []string) error {
 	for _, n := range resolutionNotes(g.figures) {
 		fmt.Fprintln(&b, n)
 	}
+	for _, l := range precisionLines(exp) {
+		fmt.Fprintln(&b, safetext.Line(l))
+	}
 	fmt.Fprintln(&b, safetext.Line(recommendationLine(exp)))
 	_, err = w.Write(b.Bytes())
 	return err
@@ -137,6 +140,33 @@ func resolutionNotes(figs []catalog.Figure) []string {
 		}
 	}
 	return notes
+}
+
+// precisionLines say, under spec.precision, where each variant stopped.
+func precisionLines(exp *labv1.Experiment) []string {
+	p := exp.Spec.Precision
+	if p == nil {
+		return nil
+	}
+	out := []string{fmt.Sprintf("Precision: runs were added until the 95%% CI of %s was within ±%d%% of its median, %d runs at most:",
+		objectiveMetric(exp), p.HalfWidthPercent, p.MaxRuns)}
+	for _, v := range exp.Status.Variants {
+		if vp := v.Precision; vp != nil {
+			out = append(out, fmt.Sprintf("  %s %s: %s", v.Name, vp.State, vp.Reason))
+		}
+	}
+	return out
+}
+
+// objectiveMetric is the objective's figure, or the scenario's first.
+func objectiveMetric(exp *labv1.Experiment) string {
+	if o := exp.Spec.Objective; o != nil {
+		return o.Metric
+	}
+	if e, ok := catalog.Lookup(scenarioName(exp)); ok && len(e.Figures) > 0 {
+		return e.Figures[0].Name
+	}
+	return ""
 }
 
 // title says what the table is about and how far the Experiment got.

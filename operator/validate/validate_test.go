@@ -101,8 +101,8 @@ func TestDecodeAppliesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if exp.Spec.Duration.Duration.String() != "30s" || exp.Spec.Repetitions != 3 || exp.Spec.Parallelism != 1 || exp.Spec.Isolation != labv1.IsolationSequential {
-		t.Errorf("defaults: got duration %v repetitions %d parallelism %d isolation %s, want 30s 3 1 Sequential",
+	if exp.Spec.Duration.Duration.String() != "30s" || exp.Spec.Repetitions != 6 || exp.Spec.Parallelism != 1 || exp.Spec.Isolation != labv1.IsolationSequential {
+		t.Errorf("defaults: got duration %v repetitions %d parallelism %d isolation %s, want 30s 6 1 Sequential",
 			exp.Spec.Duration, exp.Spec.Repetitions, exp.Spec.Parallelism, exp.Spec.Isolation)
 	}
 	if _, err := v.Decode(context.Background(), []byte("apiVersion: v1\nkind: Pod\n")); err == nil ||

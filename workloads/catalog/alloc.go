@@ -43,6 +43,7 @@ var Alloc = Spec{
 		{Name: "prealloc", Kind: Bool, Default: "false",
 			Doc: "with appendLen, make each slice with its final capacity first (make(s, 0, N)) instead of letting append grow it"},
 	},
+	Headline: []string{"objects/s", "heap-alloc-B/s", "malloc-cpu-frac", "gc-cpu-frac"},
 	Figures: []Figure{
 		{Name: "objects/s", Unit: "1/s", Better: Higher, Doc: "objects requested per second (allocated or taken from the pool)"},
 		{Name: "bytes/s", Unit: "B/s", Better: Higher, Doc: "bytes requested per second"},

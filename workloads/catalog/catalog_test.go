@@ -56,6 +56,14 @@ func TestCatalogue(t *testing.T) {
 					t.Errorf("figure %s: want Doc, Unit and Better set", f.Name)
 				}
 			}
+			if len(s.Headline) == 0 {
+				t.Error("no headline figures: a report would show the first figure alone")
+			}
+			for _, h := range s.Headline {
+				if _, ok := s.Figure(h); !ok {
+					t.Errorf("headline figure %q is not a figure of %s", h, s.Name)
+				}
+			}
 		})
 	}
 }

@@ -21,6 +21,7 @@ var GC = Spec{
 		{Name: "goroutines", Kind: Int, Default: "2", Min: "1", Max: "10000",
 			Doc: "mutator goroutines"},
 	},
+	Headline: []string{"ops/s", "gc/s", "gc-cpu-frac", "pause-p99-s", "heap-goal-B"},
 	Figures: []Figure{
 		{Name: "ops/s", Unit: "1/s", Better: Higher, Doc: "mutator throughput: 512-byte units replaced per second"},
 		{Name: "churn-B/s", Unit: "B/s", Better: Higher, Doc: "bytes of live heap replaced per second"},

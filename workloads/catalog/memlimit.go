@@ -31,6 +31,7 @@ var MemLimit = Spec{
 		{Name: "churnRate", Kind: Bytes, Default: "64Mi", Min: "0", Max: "64Gi",
 			Doc: "bytes of the live heap replaced per second; 0 holds it unchanged, so no garbage is made"},
 	},
+	Headline: []string{"held-B", "gc-cpu-frac", "limiter-on", "peak-limit-frac", "oom-kills"},
 	Figures: []Figure{
 		{Name: "held-B", Unit: "B", Better: Higher, Doc: "live heap the scenario holds at the end of the window (below the target while it grows)"},
 		{Name: "churn-B/s", Unit: "B/s", Better: Higher, Doc: "bytes of live heap replaced per second"},

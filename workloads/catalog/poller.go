@@ -42,6 +42,7 @@ var Poller = Spec{
 			Doc: "dials in flight at once while connecting; well under the listen backlog (net.core.somaxconn), " +
 				"so thousands of dials are not dropped and retried"},
 	},
+	Headline: []string{"conns", "msgs/s", "rtt-p99-s", "bytes/conn"},
 	Figures: []Figure{
 		{Name: "conns", Unit: "conns", Better: Higher,
 			Doc: "most connections this process held open at once (its client side, or its server side)"},

@@ -27,6 +27,7 @@ var Scheduler = Spec{
 		{Name: "blockFor", Kind: Duration, Default: "1ms", Min: "10us", Max: "1s",
 			Doc: "how long a blocking or syscall task waits"},
 	},
+	Headline: []string{"tasks/s", "sched-p99-s", "throttled-s/s"},
 	Figures: []Figure{
 		{Name: "tasks/s", Unit: "1/s", Better: Higher, Doc: "tasks completed per second"},
 		{Name: "rounds/s", Unit: "1/s", Better: Higher, Doc: "fan-out/fan-in rounds completed per second"},

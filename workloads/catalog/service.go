@@ -52,6 +52,7 @@ var Service = Spec{
 		{Name: "leakBytes", Kind: Bytes, Default: "64Ki", Min: "1", Max: "64Mi",
 			Doc: "heap a heap leak keeps per leaking request"},
 	},
+	Headline: []string{"lat-p99-s", "req/s", "error-frac", "throttled-s/s"},
 	Figures: []Figure{
 		{Name: "req/s", Unit: "1/s", Better: Higher, Doc: "responses received per second (load generator)"},
 		{Name: "rate-frac", Unit: "ratio", Better: Higher, Doc: "achieved request rate over the target rate (load generator)"},

@@ -84,9 +84,13 @@ type Spec struct {
 	// Summary is one line for `workload list`.
 	Summary string
 	// Doc explains what the scenario drives and what to look at.
-	Doc     string
-	Params  []Param
-	Figures []Figure
+	Doc    string
+	Params []Param
+	// Headline names the figures a report shows first (after the
+	// objective's), chosen for what the scenario's exercises teach; the
+	// common cpu-cores, throttled-s/s and mem-peak-B follow them.
+	Headline []string
+	Figures  []Figure
 	// Memory estimates what a run needs at some parameters on top of
 	// BaseMemory: its live heap, stacks, connections and retained
 	// objects (MemoryNeed adds the base). nil: nothing beyond it.

@@ -23,6 +23,7 @@ var Stack = Spec{
 		{Name: "frameBytes", Kind: Bytes, Default: "256", Min: "64", Max: "64Ki", PowerOfTwo: true,
 			Doc: "bytes of locals in each frame"},
 	},
+	Headline: []string{"cycles/s", "stack-B/goroutine"},
 	Figures: []Figure{
 		{Name: "cycles/s", Unit: "1/s", Better: Higher, Doc: "recurse, barrier, return and GC cycles per second"},
 		{Name: "stack-depth-B", Unit: "B", Better: Lower, Doc: "stack memory (/memory/classes/heap/stacks) with every goroutine at the bottom"},

@@ -40,6 +40,7 @@ var Timers = Spec{
 		{Name: "busy", Kind: Int, Default: "0", Min: "0", Max: "1024",
 			Doc: "CPU-bound goroutines competing with the timers for the Ps"},
 	},
+	Headline: []string{"fires/s", "late-p99-s"},
 	Figures: []Figure{
 		{Name: "fires/s", Unit: "1/s", Better: Higher, Doc: "timer firings observed per second, all timers together"},
 		{Name: "late-p50-s", Unit: "s", Better: Lower, Doc: "median lateness of a firing: when its goroutine ran less when it was due"},

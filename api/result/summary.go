@@ -61,6 +61,28 @@ type Summary struct {
 	CPU CPU `json:"cpu"`
 	// Memory is the container's memory ground truth.
 	Memory Memory `json:"memory"`
+	// Machine is how busy the rest of the machine was during the measured
+	// window: the run's neighbours, not the run.
+	Machine Machine `json:"machine"`
+}
+
+// Machine is the machine around a run over its measured window, from
+// /proc/stat and /proc/pressure/cpu, which are the node's also inside a
+// container.
+type Machine struct {
+	// CPUs is the number of CPUs the kernel lists; 0 when /proc/stat
+	// could not be read (and the rest is then unknown, not zero).
+	CPUs int `json:"cpus,omitempty"`
+	// OtherCores is the CPU everything but the run used, in cores: the
+	// machine's busy time less the run's own CPU time. A service server's
+	// includes its load generator.
+	OtherCores float64 `json:"otherCores,omitempty"`
+	// StealFrac is the share of the machine's CPU time the hypervisor gave
+	// to other guests.
+	StealFrac float64 `json:"stealFrac,omitempty"`
+	// CPUSomeFrac is the share of the window in which some runnable task
+	// on the machine waited for a CPU (PSI cpu "some"); nil without PSI.
+	CPUSomeFrac *float64 `json:"cpuSomeFrac,omitempty"`
 }
 
 // Settings are the Go runtime and container settings in effect for a run.
@@ -226,10 +248,16 @@ func Check(s *Summary) error {
 		"cpu.usageS": s.CPU.UsageSeconds, "cpu.procS": s.CPU.ProcessSeconds, "cpu.cores": s.CPU.Cores,
 		"cpu.throttledS": s.CPU.ThrottledSeconds, "cpu.throttledRatio": s.CPU.ThrottledRatio,
 		"cpu.psiSome10": s.CPU.PressureSomeAvg10, "memory.psiSome10": s.Memory.PressureSomeAvg10,
-		"settings.cpuLimit": s.Settings.CPULimitCores,
+		"settings.cpuLimit":  s.Settings.CPULimitCores,
+		"machine.otherCores": s.Machine.OtherCores, "machine.stealFrac": s.Machine.StealFrac,
 	} {
 		if err := CheckFigure(v); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if p := s.Machine.CPUSomeFrac; p != nil {
+		if err := CheckFigure(*p); err != nil {
+			return fmt.Errorf("machine.cpuSomeFrac: %w", err)
 		}
 	}
 	return nil

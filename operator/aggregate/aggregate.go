@@ -45,6 +45,13 @@ func RunSummary(s *result.Summary) *labv1.RunSummary {
 	if _, ok := figs[FigureGCCPU]; !ok {
 		figs[FigureGCCPU] = s.Runtime.GCCPUFraction
 	}
+	if m := s.Machine; m.CPUs > 0 { // /proc/stat was read: the neighbours are known
+		figs[catalog.FigureMachineOther] = m.OtherCores
+		figs[catalog.FigureMachineSteal] = m.StealFrac
+		if m.CPUSomeFrac != nil {
+			figs[catalog.FigureMachineSome] = *m.CPUSomeFrac
+		}
+	}
 	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs}
 }
 

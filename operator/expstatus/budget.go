@@ -22,25 +22,18 @@ const StatusBudget = 1 << 20
 // than the run-to-run noise of any measurement here.
 const trimmedDigits = 4
 
-// headlineFigures is how many of a scenario's first catalogue figures are
-// kept when figures are trimmed.
-const headlineFigures = 3
-
 // KeyFigures are the figures kept when the status must be trimmed: the
 // objective's metric, its constraints' figures, the scenario's headline
-// figures, and the container's CPU, throttling, memory and GC share.
+// figures (catalog Spec.Headline), the container's CPU, throttling, memory
+// and GC share, and how much CPU the rest of the machine used.
 func KeyFigures(scenario string, obj plan.Objective) []string {
-	keep := []string{obj.Metric, aggregate.FigureCores, aggregate.FigureThrottled, aggregate.FigureThrottledTime, aggregate.FigureMemPeak, aggregate.FigureGCCPU}
+	keep := []string{obj.Metric, aggregate.FigureCores, aggregate.FigureThrottled, aggregate.FigureThrottledTime, aggregate.FigureMemPeak,
+		aggregate.FigureGCCPU, catalog.FigureMachineOther}
 	for _, c := range obj.Constraints {
 		keep = append(keep, c.Metric)
 	}
 	if e, ok := catalog.Lookup(scenario); ok {
-		for i, f := range e.Figures {
-			if i == headlineFigures {
-				break
-			}
-			keep = append(keep, f.Name)
-		}
+		keep = append(keep, e.Headline...)
 	}
 	slices.Sort(keep)
 	return slices.Compact(keep)

@@ -42,6 +42,9 @@ func Markdown(w io.Writer, exp *labv1.Experiment) error {
 			b.WriteString("- " + mdEscape(strings.TrimSpace(l)) + "\n")
 		}
 	}
+	for _, l := range noiseLines(exp) {
+		b.WriteString("\n" + mdEscape(l) + "\n")
+	}
 	b.WriteString("\n## Recommendation\n\n")
 	b.WriteString(mdEscape(recommendationLine(exp)) + "\n")
 	b.WriteString("\n## Failed runs\n\n")

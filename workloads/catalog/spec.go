@@ -187,6 +187,22 @@ var CommonFigures = []Figure{
 	{Name: FigureGCCPU, Unit: "ratio", Better: Lower, Doc: "share of available CPU the GC used"},
 }
 
+// The figures that say how busy the rest of the machine was during a run
+// (result.Machine): the run's neighbours, never the variant's result, so
+// they are no objective and no constraint, and AllFigures leaves them out.
+const (
+	FigureMachineOther = "machine-other-cores"
+	FigureMachineSteal = "machine-steal-frac"
+	FigureMachineSome  = "machine-cpu-some-frac"
+)
+
+// MachineFigures describes them.
+var MachineFigures = []Figure{
+	{Name: FigureMachineOther, Unit: "cores", Better: Lower, Doc: "CPU the rest of the machine used during the window (/proc/stat busy time less the run's own; a service server's includes its load generator): not the variant's"},
+	{Name: FigureMachineSteal, Unit: "ratio", Better: Lower, Doc: "share of the machine's CPU time the hypervisor gave other guests during the window: not the variant's"},
+	{Name: FigureMachineSome, Unit: "ratio", Better: Lower, Doc: "share of the window in which some task on the machine waited for a CPU (PSI cpu some), the run's own threads included"},
+}
+
 // AllFigures lists the scenario's own figures in catalogue order, then the
 // common ones it does not declare itself.
 func (s *Spec) AllFigures() []Figure {
@@ -199,12 +215,12 @@ func (s *Spec) AllFigures() []Figure {
 	return out
 }
 
-// Figure finds one of AllFigures by name.
+// Figure finds one of AllFigures, or of MachineFigures, by name.
 func (s *Spec) Figure(name string) (Figure, bool) {
 	if f, ok := s.ownFigure(name); ok {
 		return f, true
 	}
-	for _, c := range CommonFigures {
+	for _, c := range append(CommonFigures[:len(CommonFigures):len(CommonFigures)], MachineFigures...) {
 		if c.Name == name {
 			return c, true
 		}

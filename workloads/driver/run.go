@@ -237,6 +237,7 @@ func (r *run) fillLocked(mallocFrac float64) {
 	}
 	r.sum.Seconds = win.Seconds
 	r.sum.Runtime, r.sum.CPU = win.Runtime, win.CPU
+	r.sum.Machine = probe.Machine(*r.begin, end, win.CPU.UsageSeconds)
 	r.sum.Figures = r.w.Figures(win)
 	if c, ok := r.w.(scenario.Classifier); ok {
 		r.sum.Outcome = c.Outcome(win)

@@ -32,11 +32,12 @@ type Sample struct {
 	CgroupErr error
 	// ProcessCPU is this process's user+system CPU time (getrusage).
 	ProcessCPU time.Duration
+	machine    machineSample
 }
 
 // Sample reads the runtime metrics and the cgroup files now.
 func (p *Probe) Sample() Sample {
-	s := Sample{At: time.Now(), rt: readRuntime(), ProcessCPU: processCPU()}
+	s := Sample{At: time.Now(), rt: readRuntime(), ProcessCPU: processCPU(), machine: readMachine()}
 	if p.cg != nil {
 		s.Cgroup, s.CgroupErr = p.cg.Read()
 		p.mu.Lock()

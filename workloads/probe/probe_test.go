@@ -2,12 +2,14 @@ package probe
 
 import (
 	"math"
+	"os/exec"
 	"runtime"
 	"runtime/metrics"
 	"testing"
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 func TestQuantile(t *testing.T) {
@@ -140,5 +142,37 @@ func TestCPUProfileBreakdown(t *testing.T) {
 	}
 	if b.Malloc < 0.2 || b.Malloc > 1 {
 		t.Errorf("Malloc share of an allocation loop: got %v, want between 0.2 and 1", b.Malloc)
+	}
+}
+
+// TestMachineSeesANeighbour: a CPU-bound child process is the rest of the
+// machine to this one; over a second it shows as other cores, and this
+// process's own CPU is not counted in them.
+func TestMachineSeesANeighbour(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	p := New(nil)
+	child := exec.Command("sh", "-c", "while :; do :; done")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { child.Process.Kill(); child.Wait() }()
+	time.Sleep(200 * time.Millisecond)
+	a := p.Sample()
+	time.Sleep(time.Second)
+	b := p.Sample()
+	own := (b.ProcessCPU - a.ProcessCPU).Seconds()
+	m := Machine(a, b, own)
+	t.Logf("machine: %d CPUs, other cores %.2f, steal %.3f, cpu some %v", m.CPUs, m.OtherCores, m.StealFrac, m.CPUSomeFrac)
+	if m.CPUs < runtime.NumCPU() {
+		t.Errorf("CPUs: got %d, want at least runtime.NumCPU() = %d", m.CPUs, runtime.NumCPU())
+	}
+	if m.OtherCores < 0.5 || m.OtherCores > float64(m.CPUs) {
+		t.Errorf("other cores: got %.2f, want the busy child's (about 1) at least 0.5 and at most %d", m.OtherCores, m.CPUs)
+	}
+	if m.StealFrac < 0 || m.StealFrac > 1 {
+		t.Errorf("steal: got %v, want a share", m.StealFrac)
+	}
+	if f := m.CPUSomeFrac; f != nil && (*f < 0 || *f > 1) {
+		t.Errorf("cpu some: got %v, want a share", *f)
 	}
 }

@@ -23,11 +23,17 @@ const (
 
 // followsLoad is how closely (Spearman's ρ) a variant's objective must
 // follow the rest of the machine's CPU across its runs for its spread to
-// be put down to the neighbours, with minLoadRuns runs at least.
+// be put down to the neighbours, with minLoadRuns runs at least over which
+// that CPU varied by minLoadRange cores at least (a steady neighbour
+// shifts every run alike: a correlation over a narrow range is chance).
 const (
-	followsLoad = 0.7
-	minLoadRuns = 5
+	followsLoad  = 0.7
+	minLoadRuns  = 5
+	minLoadRange = 0.25
 )
+
+// listBusy is how many busy runs are named; past it they are counted.
+const listBusy = 6
 
 // noiseLines say how busy the machine was during the runs: the runs taken
 // on a busy machine, and the variants whose objective follows the
@@ -36,7 +42,7 @@ func noiseLines(exp *labv1.Experiment) []string {
 	metric := objectiveMetric(exp)
 	var busy []string
 	var measured, total int
-	most := 0.0
+	most, least := 0.0, math.Inf(1)
 	var follows []string
 	for _, v := range exp.Status.Variants {
 		var other, obj []float64
@@ -50,7 +56,7 @@ func noiseLines(exp *labv1.Experiment) []string {
 				continue
 			}
 			measured++
-			most = max(most, o)
+			most, least = max(most, o), min(least, o)
 			steal := r.Summary.Figures[catalog.FigureMachineSteal]
 			if o >= busyOtherCores || steal >= busySteal {
 				what := fmt.Sprintf("%s-r%d (%.2f cores", v.Name, r.Index, o)
@@ -63,7 +69,8 @@ func noiseLines(exp *labv1.Experiment) []string {
 				other, obj = append(other, o), append(obj, x)
 			}
 		}
-		if rho := spearman(other, obj); len(other) >= minLoadRuns && math.Abs(rho) >= followsLoad && slicesMax(other) >= busyOtherCores {
+		if rho := spearman(other, obj); len(other) >= minLoadRuns && math.Abs(rho) >= followsLoad &&
+			slicesMax(other) >= busyOtherCores && slicesMax(other)-slicesMin(other) >= minLoadRange {
 			follows = append(follows, fmt.Sprintf("%s's %s follows the rest of the machine's CPU (Spearman ρ=%.2f over %d runs): its spread is the neighbours'; rerun it on a quieter machine",
 				v.Name, metric, rho, len(other)))
 		}
@@ -75,8 +82,12 @@ func noiseLines(exp *labv1.Experiment) []string {
 	if len(busy) == 0 {
 		out = append(out, fmt.Sprintf("Machine: quiet during all %d measured runs (the rest of it used at most %.2f cores).", measured, most))
 	} else {
+		which := strings.Join(busy, ", ")
+		if len(busy) > listBusy {
+			which = fmt.Sprintf("%s and %d more; the rest used %.2f to %.2f cores", strings.Join(busy[:listBusy], ", "), len(busy)-listBusy, least, most)
+		}
 		out = append(out, fmt.Sprintf("Busy machine: %d of %d runs ran while the rest of the machine used ≥ %.1f cores or had ≥ %.0f%% stolen: %s.",
-			len(busy), total, busyOtherCores, 100*busySteal, strings.Join(busy, ", ")))
+			len(busy), total, busyOtherCores, 100*busySteal, which))
 	}
 	return append(out, follows...)
 }
@@ -109,6 +120,14 @@ func ranks(xs []float64) []float64 {
 		i = j + 1
 	}
 	return r
+}
+
+func slicesMin(xs []float64) float64 {
+	m := math.Inf(1)
+	for _, x := range xs {
+		m = min(m, x)
+	}
+	return m
 }
 
 func slicesMax(xs []float64) float64 {

@@ -46,6 +46,9 @@ func TestNoiseLines(t *testing.T) {
 	// The busier the machine, the fewer tasks: the spread is the neighbours'.
 	follows := variantRuns("v001", [2]float64{0.1, 100}, [2]float64{0.9, 70}, [2]float64{0.3, 95},
 		[2]float64{1.2, 60}, [2]float64{0.2, 97}, [2]float64{0.6, 80})
+	// A steady neighbour: every run busy alike, and a chance correlation.
+	steady := variantRuns("v002", [2]float64{1.15, 100}, [2]float64{1.18, 102}, [2]float64{1.12, 98},
+		[2]float64{1.2, 103}, [2]float64{1.16, 101}, [2]float64{1.14, 99}, [2]float64{1.13, 97}, [2]float64{1.17, 101})
 	tests := []struct {
 		name     string
 		variants []labv1.VariantStatus
@@ -57,6 +60,8 @@ func TestNoiseLines(t *testing.T) {
 			want: []string{"Busy machine: 3 of 9 runs", "v001-r1 (0.90 cores)", "v001-r3 (1.20 cores)", "v001-r5 (0.60 cores)",
 				"v001's tasks/s follows the rest of the machine's CPU (Spearman ρ=-1.00 over 6 runs)"},
 			not: []string{"v000's tasks/s follows"}},
+		{name: "a steady neighbour: counted, and no correlation claimed", variants: []labv1.VariantStatus{steady},
+			want: []string{"Busy machine: 8 of 8 runs", "and 2 more; the rest used 1.12 to 1.20 cores"}, not: []string{"follows"}},
 		{name: "no machine figures recorded", variants: []labv1.VariantStatus{{Name: "v000", Runs: []labv1.RunStatus{
 			{Outcome: labv1.OutcomeCompleted, Summary: &labv1.RunSummary{Figures: map[string]float64{"tasks/s": 1}}}}}}},
 	}

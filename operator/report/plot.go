@@ -43,10 +43,13 @@ const maxSide = 10000
 // interval as error bars, when there is one) against a knob, one line per
 // combination of the other knobs that vary. The X axis is numeric when
 // every value of the knob is a number or quantity (cpu "500m" is 0.5),
-// else the values in variant order. format is "png" or "svg"; width and
-// height are in points, and a PNG has one pixel per point. An unknown
-// figure, knob or format is an *InputError naming the valid ones.
-func Plot(exp *labv1.Experiment, figure, knob, format string, width, height vg.Length) ([]byte, error) {
+// else the values in variant order. The value axis starts at zero, so
+// that the eye reads the differences at their size, unless zoom (or a
+// negative value); the recommended variant is ringed. format is "png" or
+// "svg"; width and height are in points, and a PNG has one pixel per
+// point. An unknown figure, knob or format is an *InputError naming the
+// valid ones.
+func Plot(exp *labv1.Experiment, figure, knob, format string, width, height vg.Length, zoom bool) ([]byte, error) {
 	fig, err := lookupFigure(exp, figure)
 	if err != nil {
 		return nil, err
@@ -63,7 +66,7 @@ func Plot(exp *labv1.Experiment, figure, knob, format string, width, height vg.L
 	if len(s.lines) == 0 {
 		return nil, inputErrorf("figure %q: no variant of %s has a median of it yet", figure, exp.Name)
 	}
-	p, err := newPlot(exp, fig, axis, s)
+	p, err := newPlot(exp, fig, axis, s, zoom)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +107,8 @@ type line struct {
 type point struct {
 	x, y, lo, hi float64
 	ci           bool
+	// best marks the recommended variant's point.
+	best bool
 }
 
 func collectSeries(exp *labv1.Experiment, figure string, axis plan.Knob) series {
@@ -128,6 +133,7 @@ func collectSeries(exp *labv1.Experiment, figure string, axis plan.Knob) series 
 		if !ok {
 			continue
 		}
+		pt.best = exp.Status.Recommendation != nil && exp.Status.Recommendation.Variant == v.Name
 		pt.x = numbers[i]
 		if !s.numeric {
 			pt.x = float64(slices.Index(s.categories, xLabel(axis.Get(v.Knobs))))

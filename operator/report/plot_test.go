@@ -26,7 +26,7 @@ func TestPlotPNG(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := Plot(exp, tt.figure, tt.knob, "png", tt.width, tt.height)
+			b, err := Plot(exp, tt.figure, tt.knob, "png", tt.width, tt.height, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +56,7 @@ func TestPlotPNG(t *testing.T) {
 }
 
 func TestPlotSVG(t *testing.T) {
-	b, err := Plot(load(t, "before"), "lat-p99-s", "cpu", "svg", 800, 500)
+	b, err := Plot(load(t, "before"), "lat-p99-s", "cpu", "svg", 800, 500, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,9 +70,36 @@ func TestPlotSVG(t *testing.T) {
 	if root.XMLName.Local != "svg" || root.Width != "800pt" {
 		t.Errorf("root: got <%s width=%q>, want <svg width=\"800pt\">", root.XMLName.Local, root.Width)
 	}
-	for _, s := range []string{"gomaxprocs=auto", "gomaxprocs=4", "lat-p99-s"} {
+	for _, s := range []string{"gomaxprocs=auto", "gomaxprocs=4", "lat-p99-s", "recommended: v002"} {
 		if !bytes.Contains(b, []byte(s)) {
 			t.Errorf("svg lacks the text %q", s)
+		}
+	}
+}
+
+// TestPlotAxisFromZero: the value axis starts at zero, so a 5% difference
+// is not drawn as a cliff, unless the reader asks to zoom.
+func TestPlotAxisFromZero(t *testing.T) {
+	exp := load(t, "before")
+	fig, err := lookupFigure(exp, "mem-peak-B") // 91-234 MiB
+	if err != nil {
+		t.Fatal(err)
+	}
+	axis, err := lookupKnob("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := collectSeries(exp, fig.Name, axis)
+	for _, tt := range []struct {
+		zoom   bool
+		atZero bool
+	}{{false, true}, {true, false}} {
+		p, err := newPlot(exp, fig, axis, s, tt.zoom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (p.Y.Min == 0) != tt.atZero {
+			t.Errorf("zoom %v: value axis from %v, want from zero: %v", tt.zoom, p.Y.Min, tt.atZero)
 		}
 	}
 }
@@ -100,7 +127,7 @@ func TestPlotErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Plot(tt.exp, tt.figure, tt.knob, tt.format, 400, 300)
+			_, err := Plot(tt.exp, tt.figure, tt.knob, tt.format, 400, 300, false)
 			var in *InputError
 			if !errors.As(err, &in) {
 				t.Fatalf("got error %v, want an *InputError", err)

@@ -2,19 +2,21 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
-func newPlot(exp *labv1.Experiment, fig catalog.Figure, axis plan.Knob, s series) (*plot.Plot, error) {
+func newPlot(exp *labv1.Experiment, fig catalog.Figure, axis plan.Knob, s series, zoom bool) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s: %s by %s", exp.Name, fig.Name, axis.Name)
 	p.X.Label.Text = axis.Name
@@ -31,13 +33,41 @@ func newPlot(exp *labv1.Experiment, fig catalog.Figure, axis plan.Knob, s series
 		p.X.Min, p.X.Max = -0.5, float64(len(s.categories))-0.5
 	}
 	p.Y.Min, p.Y.Max = padded(s.yRange())
+	if lo, _ := s.yRange(); !zoom && lo >= 0 {
+		p.Y.Min = 0
+	}
 	p.Legend.Top = true
 	for i, l := range s.lines {
 		if err := addLine(p, i, l, len(s.lines) > 1); err != nil {
 			return nil, fmt.Errorf("plot %s by %s: %w", fig.Name, axis.Name, err)
 		}
 	}
+	if err := ringBest(p, exp, s); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// ringBest circles the recommended variant's point and says so in the
+// legend.
+func ringBest(p *plot.Plot, exp *labv1.Experiment, s series) error {
+	for _, l := range s.lines {
+		for _, pt := range l.pts {
+			if !pt.best {
+				continue
+			}
+			ring, err := plotter.NewScatter(plotter.XYs{{X: pt.x, Y: pt.y}})
+			if err != nil {
+				return err
+			}
+			ring.Shape = draw.RingGlyph{}
+			ring.Color, ring.GlyphStyle.Radius = color.Black, vg.Points(8)
+			p.Add(ring)
+			p.Legend.Add("recommended: "+exp.Status.Recommendation.Variant, ring)
+			return nil
+		}
+	}
+	return nil
 }
 
 func addLine(p *plot.Plot, i int, l line, legend bool) error {

@@ -35,7 +35,7 @@ func renderReport(w io.Writer, dir string, exp *labv1.Experiment) error {
 			return err
 		}
 		for _, format := range []string{"png", "svg"} {
-			b, err := report.Plot(exp, obj.Metric, knob, format, 800, 500*vg.Length(1))
+			b, err := report.Plot(exp, obj.Metric, knob, format, 800, 500*vg.Length(1), false)
 			if err != nil {
 				return err
 			}

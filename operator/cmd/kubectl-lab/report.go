@@ -36,6 +36,7 @@ type reportOptions struct {
 	src     experimentSource
 	figures []string
 	plots   []string
+	zoom    bool
 	out     string
 }
 
@@ -54,8 +55,9 @@ func newReportCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), cmd.OutOrStdout(), args[0]) },
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&o.figures, "figure", nil, "figures to show (repeatable; default: the objective's, cpu-cores, throttled-frac, mem-peak-B)")
+	f.StringSliceVar(&o.figures, "figure", nil, "figures to show (repeatable; default: the objective's and constraints', the scenario's headline figures, cpu-cores, throttled-s/s, mem-peak-B)")
 	f.StringArrayVar(&o.plots, "plot", nil, "plot FIGURE:KNOB (repeatable); KNOB is one of "+strings.Join(report.PlotKnobs(), ", "))
+	f.BoolVar(&o.zoom, "zoom", false, "plots' value axis fits the data instead of starting at zero")
 	f.StringVar(&o.out, "out", "", "where plots go (default DIR/plots, or ./NAME-plots for a cluster Experiment)")
 	o.src.addFlags(cmd)
 	return cmd
@@ -77,7 +79,7 @@ func (o *reportOptions) run(ctx context.Context, stdout io.Writer, arg string) e
 	if err := report.Table(&table, exp, o.figures); err != nil {
 		return asUsage("--figure", err)
 	}
-	files, err := renderPlots(exp, o.plots)
+	files, err := renderPlots(exp, o.plots, o.zoom)
 	if err != nil {
 		return err
 	}
@@ -110,7 +112,7 @@ func (o *reportOptions) run(ctx context.Context, stdout io.Writer, arg string) e
 // fileSafe turns a figure such as "req/s" into a file name part.
 var fileSafe = strings.NewReplacer("/", "-per-", " ", "-").Replace
 
-func renderPlots(exp *labv1.Experiment, specs []string) ([]plotFile, error) {
+func renderPlots(exp *labv1.Experiment, specs []string, zoom bool) ([]plotFile, error) {
 	var files []plotFile
 	for _, spec := range specs {
 		i := strings.LastIndex(spec, ":")
@@ -120,7 +122,7 @@ func renderPlots(exp *labv1.Experiment, specs []string) ([]plotFile, error) {
 		}
 		figure, knob := spec[:i], spec[i+1:]
 		for _, format := range []string{"png", "svg"} {
-			b, err := report.Plot(exp, figure, knob, format, plotWidth, plotHeight)
+			b, err := report.Plot(exp, figure, knob, format, plotWidth, plotHeight, zoom)
 			if err != nil {
 				return nil, asUsage(fmt.Sprintf("--plot %s", spec), err)
 			}

@@ -4,10 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"sigs.k8s.io/yaml"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
@@ -36,7 +40,7 @@ var samplePrefix = regexp.MustCompile(`^(0[1-9]|[1-9][0-9])-[a-z0-9-]+\.yaml$`)
 // TestSamplesValidate: every sample passes the API server's validation
 // (schema, defaults, CEL rules), is named after its exercise, has a short
 // version the tests run, and the full one repeats each variant at least
-// three times so its medians mean something.
+// six times, the fewest for a confidence interval of a median.
 func TestSamplesValidate(t *testing.T) {
 	workloadtest.NeedMachine(t)
 	full, short := samples(t)
@@ -51,8 +55,8 @@ func TestSamplesValidate(t *testing.T) {
 			}
 			isShort := strings.HasSuffix(f, "-short.yaml")
 			switch {
-			case !isShort && exp.Spec.Repetitions < 3:
-				t.Errorf("spec.repetitions: got %d, want at least 3 in a full exercise", exp.Spec.Repetitions)
+			case !isShort && exp.Spec.Repetitions < 6:
+				t.Errorf("spec.repetitions: got %d, want at least 6 in a full exercise (the fewest for a confidence interval)", exp.Spec.Repetitions)
 			case isShort && exp.Spec.Duration.Duration > 10*time.Second:
 				t.Errorf("spec.duration: got %s, want at most 10s in a short version", exp.Spec.Duration.Duration)
 			}
@@ -126,6 +130,45 @@ func TestPagesLinkSamples(t *testing.T) {
 	for _, f := range full {
 		if !claimed[f] {
 			t.Errorf("sample %s: no exercise page names config/samples/exercises/%s", f, f)
+		}
+	}
+}
+
+// heldOnPurpose are the samples that hold a runtime knob off its default
+// in every variant, and why.
+var heldOnPurpose = map[string]string{
+	// The P is never idle, so the GC's CPU share is its real cost, not
+	// idle time it soaked up (the page explains).
+	"03-gogc-memory.yaml/gomaxprocs":       "one P",
+	"03-gogc-memory-short.yaml/gomaxprocs": "one P",
+}
+
+// TestSamplesIncludeTheDefaults: every sample that varies GOMAXPROCS, GOGC
+// or GOMEMLIMIT includes the runtime's own default among the values (auto,
+// 100, none) — what every user who sets nothing runs — unless it holds the
+// knob on purpose (heldOnPurpose).
+func TestSamplesIncludeTheDefaults(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join(samplesDir, "*.yaml"))
+	more, _ := filepath.Glob(filepath.Join(samplesDir, "..", "*.yaml"))
+	for _, p := range append(paths, more...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var exp labv1.Experiment
+		if err := yaml.Unmarshal(b, &exp); err != nil || exp.Kind != "Experiment" {
+			continue // kustomization.yaml
+		}
+		name := filepath.Base(p)
+		m := exp.Spec.Matrix
+		for _, k := range []struct {
+			knob, def string
+			values    []string
+		}{{"gomaxprocs", "auto", m.GOMAXPROCS}, {"gogc", "100", m.GOGC}, {"gomemlimit", "none", m.GOMEMLIMIT}} {
+			if len(k.values) == 0 || slices.Contains(k.values, k.def) || heldOnPurpose[name+"/"+k.knob] != "" {
+				continue
+			}
+			t.Errorf("%s: spec.matrix.%s %v lacks the runtime's default %q, which every user who sets nothing runs", name, k.knob, k.values, k.def)
 		}
 	}
 }

@@ -41,12 +41,18 @@ const (
 	OutcomeEvicted          = "Evicted"
 	OutcomeError            = "Error"
 	OutcomeDeleted          = "Deleted"
+	// OutcomeUnschedulable is a pod the scheduler could not place within
+	// spec.pendingTimeout; OutcomeImageError one whose image could not be
+	// pulled in that time (or at all: an invalid name). Both are the
+	// cluster's, and retried within the operator's retry budget.
+	OutcomeUnschedulable = "Unschedulable"
+	OutcomeImageError    = "ImageError"
 )
 
 // Outcomes lists every run outcome: the two a run passes through, then the
 // final ones, the one success first.
 var Outcomes = []string{OutcomePending, OutcomeRunning, OutcomeCompleted, OutcomeOOMKilled,
-	OutcomeDeadlineExceeded, OutcomeEvicted, OutcomeError, OutcomeDeleted}
+	OutcomeDeadlineExceeded, OutcomeEvicted, OutcomeError, OutcomeDeleted, OutcomeUnschedulable, OutcomeImageError}
 
 // FinalOutcomes are the outcomes a run ends with.
 var FinalOutcomes = Outcomes[2:]
@@ -204,9 +210,10 @@ type RunStatus struct {
 	// +optional
 	Attempt int32 `json:"attempt,omitempty"`
 	// outcome: Pending, Running, Completed, OOMKilled, DeadlineExceeded,
-	// Evicted, Error or Deleted.
+	// Evicted, Error, Deleted, Unschedulable or ImageError.
 	Outcome string `json:"outcome"`
-	// reason says why a run did not complete.
+	// reason says why a run did not complete, or, while it is pending,
+	// what it waits for in the kubelet's or the scheduler's words.
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	Reason string `json:"reason,omitempty"`

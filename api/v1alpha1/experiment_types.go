@@ -101,6 +101,16 @@ type ExperimentSpec struct {
 	// +optional
 	Precision *Precision `json:"precision,omitempty"`
 
+	// pendingTimeout is how long a run's pod may stay pending (not
+	// scheduled, its image not pulled, its container not created) before
+	// the attempt ends Unschedulable, ImageError or Error and is retried
+	// within the operator's retry budget; meanwhile the run's reason says
+	// what it waits for. Local runs do not pend.
+	// +optional
+	// +kubebuilder:default="5m"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s') && duration(self) <= duration('24h')",message="spec.pendingTimeout must be between 10s and 24h"
+	PendingTimeout metav1.Duration `json:"pendingTimeout,omitempty"`
+
 	// parallelism is how many runs may run at once. Runs sharing a node
 	// disturb each other: keep it 1 for clean numbers.
 	// +optional

@@ -247,6 +247,7 @@ func (in *ExperimentSpec) DeepCopyInto(out *ExperimentSpec) {
 		*out = new(Precision)
 		**out = **in
 	}
+	out.PendingTimeout = in.PendingTimeout
 	if in.NodeSelector != nil {
 		in, out := &in.NodeSelector, &out.NodeSelector
 		*out = make(map[string]string, len(*in))

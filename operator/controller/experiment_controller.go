@@ -106,9 +106,13 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	pods.Items = owned(pods.Items, exp)
 	service := exp.Spec.Scenario.Name() == "service"
 	now := r.Now() // one clock for the whole pass
-	states := observe(runs, pods.Items, &exp.Status, service, now)
+	pendingTimeout := cmp.Or(exp.Spec.PendingTimeout.Duration, DefaultPendingTimeout)
+	states := observe(runs, pods.Items, &exp.Status, service, now, pendingTimeout)
 	finished := finishedRuns(states) // before schedule turns failures into retries
 	stop, wait := serversToStop(states, now, cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
+	if pw := pendingWait(states, now); pw > 0 && (wait == 0 || pw < wait) {
+		wait = pw
+	}
 	res := ctrl.Result{RequeueAfter: wait}
 	err = r.stopServers(ctx, stop)
 	if err == nil && exp.Spec.Precision != nil && settled(states, r.RetryBudget) {
@@ -116,7 +120,7 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 		// the variants still measuring one more run each.
 		setStatus(exp, variants, states, obj, metav1.NewTime(now))
 		for _, run := range plan.More(variants, counts, expstatus.MoreRuns(exp)) {
-			states = append(states, &runState{run: run, now: now,
+			states = append(states, &runState{run: run, now: now, pendingTimeout: pendingTimeout,
 				status: labv1.RunStatus{Index: int32(run.Index), Outcome: labv1.OutcomePending}})
 		}
 	}
@@ -146,7 +150,7 @@ func (r *ExperimentReconciler) stopServers(ctx context.Context, pods []*corev1.P
 		if err := r.Delete(ctx, p); client.IgnoreNotFound(err) != nil {
 			return fmt.Errorf("delete pod %s of a finished service run: %w", p.Name, err)
 		}
-		log.FromContext(ctx).Info("deleted a service pod whose partner ended", "pod", p.Name, "role", p.Labels[plan.LabelRole])
+		log.FromContext(ctx).Info("deleted a pod of an ended attempt or a finished service run", "pod", p.Name, "role", p.Labels[plan.LabelRole])
 	}
 	return nil
 }

@@ -473,3 +473,47 @@ func TestPrecisionAddsRoundsUntilTheIntervalIsNarrow(t *testing.T) {
 		t.Errorf("got progress %s phase %s, want 14/14 Complete", got.Status.Progress, got.Status.Phase)
 	}
 }
+
+// TestStuckPodEndsWithAReason plays a kubelet that cannot pull the image:
+// while the pod waits, the run's reason and the Progressing condition say
+// so in the kubelet's words; past spec.pendingTimeout the attempt ends
+// ImageError, its pod is deleted, and the retry (budget 1) gets a new pod.
+func TestStuckPodEndsWithAReason(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		e.Spec.Matrix.GOMAXPROCS = nil
+		e.Spec.PendingTimeout = metav1.Duration{Duration: 10 * time.Second}
+	})
+	ps := waitPods(t, ns, 1)
+	p := ps[0]
+	p.Status.Phase = corev1.PodPending
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: plan.ContainerName, Image: p.Spec.Containers[0].Image,
+		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff",
+			Message: `Back-off pulling image "runtimelab/workload:test"`}}}}
+	if err := k8s.Status().Update(context.Background(), &p); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pending reason", func() (bool, error) {
+		got := get(t, e)
+		run := got.Status.Variants[0].Runs[0]
+		c := meta.FindStatusCondition(got.Status.Conditions, labv1.ConditionProgressing)
+		return strings.HasPrefix(run.Reason, "pending: ImagePullBackOff") && c != nil && strings.Contains(c.Message, "waiting to start") &&
+			strings.Contains(c.Message, "ImagePullBackOff"), nil
+	})
+	var retry corev1.Pod
+	eventually(t, "ImageError and a retry", func() (bool, error) {
+		run := get(t, e).Status.Variants[0].Runs[0]
+		for _, q := range pods(t, ns) {
+			if q.Name == "gomaxprocs-v000-r0-a2" {
+				retry = q
+			}
+		}
+		return run.Attempt == 2 && strings.Contains(run.Reason, "retry 1 after ImageError") && retry.Name != "", nil
+	})
+	var first corev1.Pod
+	err := k8s.Get(context.Background(), client.ObjectKeyFromObject(&p), &first)
+	if err == nil && first.DeletionTimestamp == nil {
+		t.Errorf("the stuck pod %s is still there, want it deleted", p.Name)
+	}
+}

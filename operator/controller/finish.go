@@ -33,8 +33,10 @@ func finishedRuns(states []*runState) []finishedRun {
 // (0: none is waiting).
 func serversToStop(states []*runState, now time.Time, grace time.Duration) (stop []*corev1.Pod, wait time.Duration) {
 	for _, st := range states {
-		if st.orphan != nil && st.orphan.DeletionTimestamp == nil {
-			stop = append(stop, st.orphan)
+		for _, p := range st.discard {
+			if p != nil && p.DeletionTimestamp == nil {
+				stop = append(stop, p)
+			}
 		}
 		srv, lg := st.pod, st.loadgen
 		if srv == nil || lg == nil || final(st.status.Outcome) {

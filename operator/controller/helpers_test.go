@@ -122,7 +122,7 @@ func TestServersToStop(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := &runState{pod: tt.srv, loadgen: tt.lg, orphan: tt.orphan, status: labv1.RunStatus{Outcome: labv1.OutcomeRunning}}
+			st := &runState{pod: tt.srv, loadgen: tt.lg, discard: []*corev1.Pod{tt.orphan}, status: labv1.RunStatus{Outcome: labv1.OutcomeRunning}}
 			stop, after := serversToStop([]*runState{st}, tt.now, 20*time.Second)
 			var names []string
 			for _, p := range stop {

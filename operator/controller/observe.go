@@ -25,8 +25,11 @@ type runState struct {
 	status  labv1.RunStatus
 	// finished is set when this pass found the attempt's final outcome.
 	finished bool
-	// orphan is a load generator whose server is gone: it is deleted.
-	orphan *corev1.Pod
+	// discard are pods of the attempt to delete: a load generator whose
+	// server is gone, or the pods of an attempt that never started.
+	discard []*corev1.Pod
+	// pendingTimeout is spec.pendingTimeout.
+	pendingTimeout time.Duration
 	// now is the pass's clock.
 	now time.Time
 	// recreate is set when the latest attempt's pod was created but is not
@@ -40,11 +43,15 @@ func final(outcome string) bool { return expstatus.Final(outcome) }
 
 // retryable outcomes are the cluster's doing, not the run's result.
 func retryable(outcome string) bool {
-	return outcome == labv1.OutcomeError || outcome == labv1.OutcomeEvicted || outcome == labv1.OutcomeDeleted
+	switch outcome {
+	case labv1.OutcomeError, labv1.OutcomeEvicted, labv1.OutcomeDeleted, labv1.OutcomeUnschedulable, labv1.OutcomeImageError:
+		return true
+	}
+	return false
 }
 
 // observe joins the planned runs with their pods and the previous status.
-func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, serviceRole bool, now time.Time) []*runState {
+func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, serviceRole bool, now time.Time, pendingTimeout time.Duration) []*runState {
 	byRun := map[string][]*corev1.Pod{}
 	for i := range pods {
 		p := &pods[i]
@@ -58,7 +65,7 @@ func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, s
 	}
 	states := make([]*runState, len(runs))
 	for i, r := range runs {
-		st := &runState{run: r, now: now, status: labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending}}
+		st := &runState{run: r, now: now, pendingTimeout: pendingTimeout, status: labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending}}
 		if p, ok := prevRuns[r.ID()]; ok {
 			st.status, st.attempt = p, int(p.Attempt)
 		}
@@ -106,6 +113,10 @@ func (st *runState) observe(serviceRole bool) {
 		created := st.pod.CreationTimestamp
 		s.StartTime = &created
 	}
+	if st.observePending() {
+		st.finished = final(s.Outcome)
+		return
+	}
 	switch {
 	case serviceRole && st.pod == nil && st.loadgen == nil, !serviceRole && st.pod == nil:
 		st.observeMissing()
@@ -116,6 +127,39 @@ func (st *runState) observe(serviceRole bool) {
 		st.set(d.Outcome, d.Reason, d.Summary, terminated(st.pod))
 	}
 	st.finished = final(s.Outcome)
+}
+
+// observePending handles an attempt with a pod that has not started: its
+// reason says what it waits for, and past the pending timeout the attempt
+// ends (and its pods are deleted: an unschedulable pod placed later would
+// run a stale attempt). It reports whether it decided the run.
+func (st *runState) observePending() bool {
+	for _, p := range []*corev1.Pod{st.pod, st.loadgen} {
+		why, end := pending(p, st.now, st.pendingTimeout)
+		if why == "" {
+			continue
+		}
+		if end == "" {
+			outcome := labv1.OutcomePending
+			if p != st.pod && st.pod != nil { // a service's generator waits; its server runs
+				outcome = labv1.OutcomeRunning
+			}
+			st.set(outcome, why, nil, nil)
+			return true
+		}
+		who := ""
+		if p == st.loadgen {
+			who = "load generator "
+		}
+		st.set(end, who+why, nil, nil)
+		for _, q := range []*corev1.Pod{st.pod, st.loadgen} {
+			if q != nil && q.DeletionTimestamp == nil {
+				st.discard = append(st.discard, q)
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // observeMissing handles an attempt whose pod is not there.
@@ -137,8 +181,8 @@ func (st *runState) set(outcome, reason string, sum *labv1.RunSummary, term *cor
 		finished := term.FinishedAt
 		s.CompletionTime = &finished
 	}
-	if reason != "" || (final(outcome) && outcome != labv1.OutcomeCompleted) {
-		s.Reason = reason
+	if reason != "" || (final(outcome) && outcome != labv1.OutcomeCompleted) || strings.HasPrefix(s.Reason, pendingPrefix) {
+		s.Reason = reason // a pending note goes once the pod starts
 	}
 	s.Outcome = outcome
 	if sum != nil {
@@ -175,7 +219,7 @@ func (st *runState) observeService() {
 	}
 	d := outcome.Service(st.knobs(), srv, lg)
 	if d.DeleteLoadgen {
-		st.orphan = st.loadgen
+		st.discard = append(st.discard, st.loadgen)
 	}
 	end := terminated(st.loadgen)
 	if end == nil && st.loadgen == nil {

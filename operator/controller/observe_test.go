@@ -66,8 +66,8 @@ func TestServerDeletion(t *testing.T) {
 			}
 			st := &runState{attempt: 1, pod: tt.srv, loadgen: tt.lg, now: now, status: labv1.RunStatus{Outcome: labv1.OutcomeRunning, Attempt: 1}}
 			st.observe(true)
-			if got := st.status.Outcome; got != tt.want || (st.orphan != nil) != tt.wantOrphan {
-				t.Errorf("got %s %q (orphan %v), want %s (orphan %v)", got, st.status.Reason, st.orphan != nil, tt.want, tt.wantOrphan)
+			if got := st.status.Outcome; got != tt.want || (len(st.discard) > 0) != tt.wantOrphan {
+				t.Errorf("got %s %q (orphan %v), want %s (orphan %v)", got, st.status.Reason, len(st.discard) > 0, tt.want, tt.wantOrphan)
 			}
 			if tt.want == labv1.OutcomeCompleted && st.status.Reason != outcome.ServerFiguresMissing {
 				t.Errorf("reason: got %q, want %q", st.status.Reason, outcome.ServerFiguresMissing)

@@ -66,7 +66,7 @@ func Set(exp *labv1.Experiment, variants []plan.Variant, runs []plan.Run, status
 			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs produced results", usable, counts.Total))
 	default:
 		setConditions(st, metav1.ConditionTrue, ReasonRunning, metav1.ConditionFalse, ReasonNotFinished,
-			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs finished", done, counts.Total))
+			metav1.ConditionFalse, ReasonNotFailed, fmt.Sprintf("%d of %d runs finished", done, counts.Total)+waiting(st))
 	}
 	if finished && st.CompletionTime == nil {
 		st.CompletionTime = &now
@@ -105,6 +105,26 @@ func fill(st *labv1.ExperimentStatus, spec *labv1.ExperimentSpec, variants []pla
 		st.Recommendation = recommend.Recommend(obj, st.Scenario, st.Variants)
 	}
 	return usable, started
+}
+
+// waiting says what the runs that wait to start wait for, in the words of
+// the first one's reason ("pending: ImagePullBackOff: ..."): a stuck
+// Experiment says why on its Progressing condition.
+func waiting(st *labv1.ExperimentStatus) string {
+	n, first := 0, ""
+	for _, v := range st.Variants {
+		for _, r := range v.Runs {
+			if r.Outcome == labv1.OutcomePending && strings.HasPrefix(r.Reason, "pending: ") {
+				if n++; first == "" {
+					first = fmt.Sprintf("%s-r%d %s", v.Name, r.Index, r.Reason)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d waiting to start (%s)", n, first)
 }
 
 // count adds a run of outcome to counts.

@@ -109,7 +109,7 @@ type ExperimentSpec struct {
 	// +optional
 	// +kubebuilder:default="5m"
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s') && duration(self) <= duration('24h')",message="spec.pendingTimeout must be between 10s and 24h"
-	PendingTimeout metav1.Duration `json:"pendingTimeout,omitempty"`
+	PendingTimeout *metav1.Duration `json:"pendingTimeout,omitempty"`
 
 	// parallelism is how many runs may run at once. Runs sharing a node
 	// disturb each other: keep it 1 for clean numbers.

@@ -106,7 +106,10 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	pods.Items = owned(pods.Items, exp)
 	service := exp.Spec.Scenario.Name() == "service"
 	now := r.Now() // one clock for the whole pass
-	pendingTimeout := cmp.Or(exp.Spec.PendingTimeout.Duration, DefaultPendingTimeout)
+	pendingTimeout := DefaultPendingTimeout
+	if exp.Spec.PendingTimeout != nil && exp.Spec.PendingTimeout.Duration > 0 {
+		pendingTimeout = exp.Spec.PendingTimeout.Duration
+	}
 	states := observe(runs, pods.Items, &exp.Status, service, now, pendingTimeout)
 	finished := finishedRuns(states) // before schedule turns failures into retries
 	stop, wait := serversToStop(states, now, cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))

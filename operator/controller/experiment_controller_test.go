@@ -483,7 +483,7 @@ func TestStuckPodEndsWithAReason(t *testing.T) {
 	ns := namespace(t)
 	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
 		e.Spec.Matrix.GOMAXPROCS = nil
-		e.Spec.PendingTimeout = metav1.Duration{Duration: 10 * time.Second}
+		e.Spec.PendingTimeout = &metav1.Duration{Duration: 10 * time.Second}
 	})
 	ps := waitPods(t, ns, 1)
 	p := ps[0]

@@ -192,14 +192,31 @@ func finishAll(ctx context.Context, c client.Client, exp *labv1.Experiment) erro
 		if meta.IsStatusConditionTrue(got.Status.Conditions, labv1.ConditionComplete) {
 			return nil
 		}
+		if meta.IsStatusConditionTrue(got.Status.Conditions, labv1.ConditionFailed) {
+			return fmt.Errorf("the Experiment failed: %s; first run: %s", got.Status.Phase, firstReason(&got))
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("not Complete after 5 minutes")
 }
 
+// firstReason is the reason of the first run that has one.
+func firstReason(e *labv1.Experiment) string {
+	for _, v := range e.Status.Variants {
+		for _, r := range v.Runs {
+			if r.Reason != "" {
+				return r.Reason
+			}
+		}
+	}
+	return "none given"
+}
+
 // summaryJSON is a gc run's summary with every figure the scenario reports.
 func summaryJSON() string {
-	s := &result.Summary{Version: result.SchemaVersion, Scenario: "gc", Settings: result.Settings{GOMAXPROCS: 2},
+	s := &result.Summary{Version: result.SchemaVersion, Scenario: "gc", // The limits a kubelet's cgroup gives every variant (cpu 500m,
+		// memory 256Mi): a summary without them is not the variant's.
+		Settings: result.Settings{GOMAXPROCS: 2, CgroupVersion: 2, CPULimitCores: 0.5, MemoryLimitBytes: 256 << 20},
 		Figures: map[string]float64{"ops/s": 523456.789, "churn-B/s": 268435456.123, "gc/s": 4.4858124831116015,
 			"gc-cpu-frac": 0.1338970904157253, "assist-cpu-frac": 0.03642485341531496, "pause-p50-s": 0.000114688,
 			"pause-p99-s": 0.001572864, "heap-live-B": 80473128, "heap-goal-B": 161213170},

@@ -119,7 +119,7 @@ func TestE2E(t *testing.T) {
 	})
 	t.Run("a heap past the memory limit is OOMKilled with a partial summary", func(t *testing.T) {
 		r := findRun(t, exps["e2e-memlimit"], func(k labv1.Knobs) bool {
-			return k.MemoryLimit == "64Mi" && (k.GOMEMLIMIT == "" || k.GOMEMLIMIT == "none")
+			return k.MemoryLimit == "128Mi" && (k.GOMEMLIMIT == "" || k.GOMEMLIMIT == "none")
 		})
 		if r == nil {
 			return

@@ -96,10 +96,12 @@ func checkServiceSelectsDeployment(t *testing.T, svc, dep *unstructured.Unstruct
 	}
 }
 
-// TestSamples checks every Experiment in config/samples (not exercises/):
-// offline validation as `kubectl lab run --local` does it, planning, and the
-// real API server's validation (a dry-run create). There is one short
-// sample per scenario, and config/samples/kustomization.yaml lists them all.
+// TestSamples checks every Experiment in config/samples (not exercises/)
+// and every one the cluster e2e applies (hack/e2e/testdata): offline
+// validation as `kubectl lab run --local` does it, planning with the
+// memory guard, and the real API server's validation (a dry-run create).
+// There is one short sample per scenario, and
+// config/samples/kustomization.yaml lists them all.
 func TestSamples(t *testing.T) {
 	ctx := context5m(t)
 	dir := filepath.Join(root, "config", "samples")
@@ -108,13 +110,20 @@ func TestSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	files = slices.DeleteFunc(files, func(f string) bool { return filepath.Base(f) == "kustomization.yaml" })
+	samples := len(files)
+	e2e, err := filepath.Glob(filepath.Join(root, "hack", "e2e", "testdata", "*.yaml"))
+	if err != nil || len(e2e) == 0 {
+		t.Fatalf("hack/e2e/testdata: got %d Experiments (%v), want the e2e's", len(e2e), err)
+	}
+	files = append(files, e2e...)
 	v, err := validate.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	scenarios := map[string]string{}
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		rel, _ := filepath.Rel(root, f)
+		t.Run(rel, func(t *testing.T) {
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
@@ -123,13 +132,13 @@ func TestSamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("offline validation: %v", err)
 			}
-			variants, err := plan.Variants(&exp.Spec)
+			// Planned as both executors plan it, memory guard included
+			// (a node of 8 GiB: the samples are for small clusters too).
+			p, err := plan.New(&exp.Spec, 8<<30)
 			if err != nil {
 				t.Fatalf("plan: %v", err)
 			}
-			if _, err := plan.ResolveObjective(&exp.Spec); err != nil {
-				t.Errorf("objective: %v", err)
-			}
+			variants := p.Variants
 			name := exp.Spec.Scenario.Name()
 			if exp.Name == name+"-sample" {
 				scenarios[name] = filepath.Base(f)
@@ -158,12 +167,12 @@ func TestSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(listed) != len(files) {
+	if len(listed) != samples {
 		var names []string
 		for _, o := range listed {
 			names = append(names, o.GetName())
 		}
 		t.Errorf("config/samples/kustomization.yaml: got %d Experiments (%s), want all %d sample files",
-			len(listed), strings.Join(names, ", "), len(files))
+			len(listed), strings.Join(names, ", "), samples)
 	}
 }

@@ -138,6 +138,44 @@ func TestServerStopsWhenLoadgenDone(t *testing.T) {
 	}
 }
 
+// TestLoadgenStopsBehindSlowServer: requests still in flight when the load
+// generator's window ends are cancelled, not awaited. Behind a server that
+// answers in 10 s over 8 connections, the last of the second's 50 requests
+// would be answered about 20 s later (longer than the driver's 10 s stop
+// timeout, shorter than the 30 s request timeout); the generator still
+// exits 0 at once with a complete summary, and the server, told to stop,
+// drains and exits 0 too — as a starved server under a CPU limit must in
+// exercise 4.
+func TestLoadgenStopsBehindSlowServer(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	file := filepath.Join(t.TempDir(), "server.json")
+	srv, addr := serveService(t, func(a ...string) *started {
+		return start(t, nil, false, append(a, "--result-file", file)...)
+	}, "ioWait=10s", "work=0s")
+	began := time.Now()
+	r := runBin(t, nil, "run", "service", "--role", "loadgen", "--target", addr, "--duration", "1s", "--warmup", "0s",
+		"--listen", "", "--output", "json", "--set", "rate=50", "--set", "connections=8", "--set", "timeout=30s")
+	took := time.Since(began)
+	if r.code != 0 {
+		t.Fatalf("load generator: got exit %d after %v: %s; want 0: its in-flight requests are cancelled when the window ends",
+			r.code, took.Round(time.Millisecond), r.stderr)
+	}
+	lg, err := result.Decode([]byte(r.stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lg.Partial || took > 8*time.Second {
+		t.Errorf("load generator: got partial=%v after %v, want a complete summary well before the 10 s answers",
+			lg.Partial, took.Round(time.Millisecond))
+	}
+	if code := srv.wait(t); code != 0 {
+		t.Errorf("server: got exit %d, want 0 (told to stop; its requests were cancelled by the client)", code)
+	}
+	if sum := readSummary(t, file); sum.Partial || sum.Phase != "done" {
+		t.Errorf("server summary: got partial=%v phase=%q, want complete and done", sum.Partial, sum.Phase)
+	}
+}
+
 // TestSignalAfterWindowExitsZero: a signal that arrives after the measured
 // window ended (here while the server drains a slow in-flight request)
 // cut nothing short: the summary is complete and the exit code 0.

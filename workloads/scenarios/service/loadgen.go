@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -29,14 +31,13 @@ type loadgen struct {
 // generator lacked CPU or its timers woke late — which is not the server's
 // doing: it is recorded apart as the send lag, and a large one says the
 // load generator, not the server, needs more CPU.
+//
+// When ctx ends the requests still in flight are cancelled, not awaited:
+// the window is over, and behind a starved server they could otherwise
+// hold the generator past the driver's stop timeout for up to the request
+// timeout (10 s by default).
 func (l *loadgen) run(ctx context.Context, url string) {
-	atk := vegeta.NewAttacker(
-		vegeta.Connections(l.cfg.connections),
-		vegeta.MaxConnections(l.cfg.connections),
-		vegeta.Timeout(l.cfg.timeout),
-		vegeta.KeepAlive(true),
-		vegeta.Redirects(vegeta.NoFollow),
-	)
+	atk := vegeta.NewAttacker(vegeta.Client(l.client(ctx)))
 	target := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url})
 	pacer := vegeta.ConstantPacer{Freq: l.cfg.rate, Per: time.Second}
 	period := time.Second / time.Duration(l.cfg.rate)
@@ -66,4 +67,53 @@ func (l *loadgen) run(ctx context.Context, url string) {
 	}
 	l.sent.Add(n)
 	l.errs.Add(nerr)
+}
+
+// client is the generator's HTTP client: up to cfg.connections keep-alive
+// connections to the server, no redirects, no proxy (the server is
+// reached directly, whatever the environment says), the request timeout,
+// and every request cancelled when stop ends.
+func (l *loadgen) client(stop context.Context) *http.Client {
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: l.cfg.connections,
+		MaxConnsPerHost:     l.cfg.connections,
+	}
+	return &http.Client{
+		Transport:     stoppable{rt: tr, stop: stop},
+		Timeout:       l.cfg.timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// stoppable cancels each request, and the reading of its response body,
+// when stop ends.
+type stoppable struct {
+	rt   http.RoundTripper
+	stop context.Context
+}
+
+func (s stoppable) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancel(req.Context())
+	unhook := context.AfterFunc(s.stop, cancel)
+	release := func() { unhook(); cancel() }
+	resp, err := s.rt.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		release()
+		return nil, err
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	return resp, nil
+}
+
+// releasingBody releases its request's cancellation hook when closed.
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
 }

@@ -34,6 +34,7 @@ type server struct {
 	stopped sync.Once
 	first   chan struct{} // closed by the first request
 	began   sync.Once
+	drainBy time.Duration // DrainTimeout; shorter in tests
 }
 
 // StopPath is where the load generator, its window over, asks the server
@@ -100,18 +101,27 @@ func (s *server) serve(ctx context.Context, addr string, ready chan<- string) er
 }
 
 // drain stops srv, letting in-flight requests finish within DrainTimeout.
+//
+// A server that cannot finish them in time is not a failed run: the window
+// it measured is over (the load generator ended it, or the duration did),
+// and a starved server is what the experiment set out to show. Its
+// stragglers are cut off with a warning; the figures stand.
 func (s *server) drain(srv *http.Server, errc <-chan error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), DrainTimeout)
-	defer cancel()
-	err := srv.Shutdown(ctx) // in-flight requests finish before this returns
-	if err != nil {
-		// Past the deadline: closing the connections cancels the
-		// stragglers' contexts, so their handlers return.
-		srv.Close()
-		err = fmt.Errorf("drain in-flight requests: %w", err)
+	by := s.drainBy
+	if by <= 0 {
+		by = DrainTimeout
 	}
-	<-errc
-	return err
+	ctx, cancel := context.WithTimeout(context.Background(), by)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil { // in-flight requests finish before this returns
+		// Past the deadline: closing the connections cancels the
+		// stragglers' contexts; a handler that does not look at its
+		// context (CPU work without a pool) ends on its own, unanswered.
+		srv.Close()
+		slog.Warn("requests still in flight when the drain time ran out; closed their connections",
+			"drainTimeout", by.String(), "err", err)
+	}
+	return <-errc
 }
 
 // recovering turns a handler panic into a 500, as production middleware

@@ -37,6 +37,10 @@ type config struct {
 type workload struct {
 	cfg   config
 	ready chan struct{} // closed by the server's first request (role server)
+	// srv is the run's server, kept past Run's return: the driver takes
+	// the window's last sample after Run returns, and the heap the server
+	// leaked must still be live then — a GC in between would hide it.
+	srv *server
 }
 
 // Ready gates the server role's warmup on its first request: the load
@@ -87,6 +91,7 @@ func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
 		panics: m.Counter("panics", "Panics the server recovered."),
 		leaks:  m.Counter("leaks", "Goroutines or heap blocks leaked."), runDone: ctx.Done(),
 		stop: make(chan struct{}), first: w.ready}
+	w.srv = srv
 	if cfg.role == RoleLoadgen {
 		lg.run(ctx, "http://"+cfg.target+"/work")
 		stopServer(cfg.target)

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 )
 
@@ -52,7 +53,8 @@ func TestHostileInput(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			before := snapshot(t, dir)
+			names := experimentNames(c.archive)
+			before := snapshot(t, dir, names)
 			args := c.args
 			if args[0] == "run" {
 				args = append(args, "--out", "out", "--workload", workload)
@@ -76,7 +78,7 @@ func TestHostileInput(t *testing.T) {
 				}
 			}
 			if c.exit == 2 {
-				if after := snapshot(t, dir); !slices.Equal(before, after) {
+				if after := snapshot(t, dir, names); !slices.Equal(before, after) {
 					t.Errorf("bad input created something:\nbefore %v\nafter  %v", before, after)
 				}
 			}
@@ -135,9 +137,30 @@ func parseCase(t *testing.T, file string) hostileCase {
 // (sandboxName: Experiment, run ID, execution ID).
 var runSandbox = regexp.MustCompile(`-v[0-9]{3,}-r[0-9]+-[0-9a-f]{8}$`)
 
+// nameLike finds every value a case's files could give metadata.name, in
+// YAML (block or flow style) or JSON; finding too many only makes the
+// snapshot stricter.
+var nameLike = regexp.MustCompile(`"?name"?\s*:\s*["']?([^"',}\s]+)`)
+
+// experimentNames are the names a run of the case could give its cgroups:
+// every name-like value in its files (as the executor shortens them), and
+// the empty name.
+func experimentNames(a *txtar.Archive) []string {
+	names := []string{""}
+	for _, f := range a.Files {
+		for _, m := range nameLike.FindAllSubmatch(f.Data, -1) {
+			names = append(names, plan.LabelValue(string(m[1])))
+		}
+	}
+	return names
+}
+
 // snapshot lists what exists that a run could create: the files under dir,
-// the runtimelab cgroups, and a PWNED file anywhere a hostile name aims.
-func snapshot(t *testing.T, dir string) []string {
+// the runtimelab cgroups of runs named after one of names, and a PWNED file
+// anywhere a hostile name aims. Other runs' cgroups are left out: another
+// test binary (go test runs packages in parallel unless -p 1) may make
+// them meanwhile.
+func snapshot(t *testing.T, dir string, names []string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -151,7 +174,9 @@ func snapshot(t *testing.T, dir string) []string {
 	for _, root := range []string{"/sys/fs/cgroup/cpu/runtimelab", "/sys/fs/cgroup/memory/runtimelab", "/sys/fs/cgroup/cpuacct/runtimelab", "/sys/fs/cgroup/runtimelab"} {
 		entries, _ := os.ReadDir(root)
 		for _, e := range entries {
-			if e.IsDir() && runSandbox.MatchString(e.Name()) {
+			if e.IsDir() && runSandbox.MatchString(e.Name()) && slices.ContainsFunc(names, func(n string) bool {
+				return strings.HasPrefix(e.Name(), n+"-v")
+			}) {
 				out = append(out, "cgroup:"+filepath.Join(root, e.Name()))
 			}
 		}

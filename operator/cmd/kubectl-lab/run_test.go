@@ -120,10 +120,21 @@ func TestSampleRunsLocally(t *testing.T) {
 	t4, _ := aggregate.Median(four.Aggregates, aggregate.FigureThrottledTime)
 	f4, _ := aggregate.Median(four.Aggregates, aggregate.FigureThrottled)
 	t.Logf("throttled s/s: GOMAXPROCS 1 %.2f, 4 %.2f (4 Ps throttled in %.2f of periods)", t1, t4, f4)
+	// The effect needs the 4 Ps to run in parallel: with the rest of the
+	// machine busy (another test binary, a neighbour) they cannot, and
+	// their throttled time falls towards one P's.
+	var busiest float64
+	for _, s := range runs {
+		if s.Settings.GOMAXPROCS == 1 || s.Settings.GOMAXPROCS == 4 {
+			busiest = max(busiest, s.Machine.OtherCores)
+		}
+	}
 	switch {
 	case !enforced:
 	case f4 < 0.97:
 		t.Logf("the machine was too busy for 4 Ps to exhaust the quota in every period: the effect is not checked")
+	case busiest > 0.5:
+		t.Logf("the rest of the machine used up to %.2f cores during these runs: the effect is not checked", busiest)
 	case t4 < 1.5*t1:
 		t.Errorf("throttled s/s: 4 Ps %.2f, one P %.2f; want the sample's lesson, 4 Ps at least 1.5× (about 2.5× measured)", t4, t1)
 	}

@@ -55,7 +55,11 @@ func Machine(a, b Sample, own float64) result.Machine {
 	}
 	m := result.Machine{CPUs: mb.cpus, OtherCores: max(mb.busy-ma.busy-own, 0) / secs}
 	if mb.cpus > 0 {
-		m.StealFrac = max(mb.steal-ma.steal, 0) / (secs * float64(mb.cpus))
+		// /proc/stat counts in clock ticks (10 ms), the window and the
+		// run's own CPU do not: on a saturated machine the difference can
+		// pass the CPUs there are by a tick or two. No more can be used.
+		m.OtherCores = min(m.OtherCores, float64(mb.cpus))
+		m.StealFrac = min(max(mb.steal-ma.steal, 0)/(secs*float64(mb.cpus)), 1)
 	}
 	if ma.hasPSI && mb.hasPSI && mb.someMicros >= ma.someMicros {
 		some := min(float64(mb.someMicros-ma.someMicros)/1e6/secs, 1)

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"fmt"
 	"math"
 	"os/exec"
 	"runtime"
@@ -162,7 +163,11 @@ func TestMachineSeesANeighbour(t *testing.T) {
 	b := p.Sample()
 	own := (b.ProcessCPU - a.ProcessCPU).Seconds()
 	m := Machine(a, b, own)
-	t.Logf("machine: %d CPUs, other cores %.2f, steal %.3f, cpu some %v", m.CPUs, m.OtherCores, m.StealFrac, m.CPUSomeFrac)
+	some := "n/a (no PSI)"
+	if m.CPUSomeFrac != nil {
+		some = fmt.Sprintf("%.3f", *m.CPUSomeFrac)
+	}
+	t.Logf("machine: %d CPUs, other cores %.2f, steal %.3f, cpu some %s", m.CPUs, m.OtherCores, m.StealFrac, some)
 	if m.CPUs < runtime.NumCPU() {
 		t.Errorf("CPUs: got %d, want at least runtime.NumCPU() = %d", m.CPUs, runtime.NumCPU())
 	}
@@ -174,5 +179,32 @@ func TestMachineSeesANeighbour(t *testing.T) {
 	}
 	if f := m.CPUSomeFrac; f != nil && (*f < 0 || *f > 1) {
 		t.Errorf("cpu some: got %v, want a share", *f)
+	}
+}
+
+// TestMachineClampsToItsCPUs: /proc/stat's ticks can count a little more
+// busy time than the window holds on a saturated machine (a flake check
+// saw 2.00+ other cores on 2 CPUs); the figures stay within the machine.
+func TestMachineClampsToItsCPUs(t *testing.T) {
+	at := time.Unix(1000, 0)
+	tests := []struct {
+		name                 string
+		busy, steal, own     float64
+		wantOther, wantSteal float64
+	}{
+		{"saturated, a tick over", 2.03, 0, 0, 2, 0},
+		{"own CPU taken out", 2, 0, 0.5, 1.5, 0},
+		{"steal over the window", 1, 2.1, 0, 1, 1},
+		{"quiet", 0.1, 0, 0.05, 0.05, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Sample{At: at, machine: machineSample{ok: true, cpus: 2}}
+			b := Sample{At: at.Add(time.Second), machine: machineSample{ok: true, cpus: 2, busy: tt.busy, steal: tt.steal}}
+			m := Machine(a, b, tt.own)
+			if math.Abs(m.OtherCores-tt.wantOther) > 1e-9 || math.Abs(m.StealFrac-tt.wantSteal) > 1e-9 {
+				t.Errorf("got other %.3f steal %.3f, want %.3f and %.3f", m.OtherCores, m.StealFrac, tt.wantOther, tt.wantSteal)
+			}
+		})
 	}
 }

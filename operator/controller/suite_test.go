@@ -123,5 +123,19 @@ func namespace(t *testing.T) string {
 	if err := k8s.Create(context.Background(), ns); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		// Leave nothing for later tests' managers, which reconcile every
+		// namespace: envtest has no kubelet, so a pod left pending ends
+		// its run in Error after spec.pendingTimeout (5 minutes), and a
+		// later test counted that in its own metrics (2 and 3 Errors for
+		// 1 in go test -count=20).
+		ctx := context.Background()
+		if err := k8s.DeleteAllOf(ctx, &labv1.Experiment{}, client.InNamespace(ns.Name)); err != nil {
+			t.Errorf("delete the Experiments of %s: %v", ns.Name, err)
+		}
+		if err := k8s.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(ns.Name), client.GracePeriodSeconds(0)); err != nil {
+			t.Errorf("delete the pods of %s: %v", ns.Name, err)
+		}
+	})
 	return ns.Name
 }

@@ -29,7 +29,11 @@ func TestGCLowerGOGCCostsMoreGC(t *testing.T) {
 	if live := low.Figures["heap-live-B"]; live < 128<<20 || live > 200<<20 {
 		t.Errorf("heap-live-B: got %.0f, want about the 128Mi live heap asked for", live)
 	}
-	if goal := high.Figures["heap-goal-B"]; goal < 3*low.Figures["heap-goal-B"] { // 5/1.25 = 4 with equal live heaps; the live heap at the last GC varies
+	if high.Figures["gc/s"] == 0 {
+		// No cycle in the window: the goal is the one set before it,
+		// from a live heap the warmup was still building.
+		t.Logf("GOGC=400 saw no GC cycle in its window (the machine gave it too little CPU to reach the goal): its goal is not compared")
+	} else if goal := high.Figures["heap-goal-B"]; goal < 3*low.Figures["heap-goal-B"] { // 5/1.25 = 4 with equal live heaps; the live heap at the last GC varies
 		t.Errorf("heap-goal-B: got %.0f at GOGC=400 and %.0f at GOGC=25, want the goal to follow GOGC", goal, low.Figures["heap-goal-B"])
 	}
 }
@@ -68,10 +72,17 @@ func TestAllocPoolCutsHeapAllocation(t *testing.T) {
 	if r := ratio(pooled.Figures); r > 0.1 {
 		t.Errorf("with a pool: got %.3f heap bytes per requested byte, want < 0.1", r)
 	}
-	if plain.Figures["malloc-cpu-frac"] < 0.2 {
+	// The shares come from each run's CPU profile; beside a busy
+	// neighbour (another test binary) both were seen at 0.21, the pooled
+	// one above the plain one, in 1 of 20 runs. Judge them only when the
+	// rest of the machine left the runs alone.
+	busy := max(plain.Machine.OtherCores, pooled.Machine.OtherCores)
+	switch {
+	case busy > 0.5:
+		t.Logf("the rest of the machine used up to %.2f cores during the runs: malloc-cpu-frac is not judged", busy)
+	case plain.Figures["malloc-cpu-frac"] < 0.2:
 		t.Errorf("malloc-cpu-frac without a pool: got %.3f, want ≥ 0.2 (the scenario is all allocation)", plain.Figures["malloc-cpu-frac"])
-	}
-	if pooled.Figures["malloc-cpu-frac"] >= plain.Figures["malloc-cpu-frac"] {
+	case pooled.Figures["malloc-cpu-frac"] >= plain.Figures["malloc-cpu-frac"]:
 		t.Errorf("malloc-cpu-frac: got %.3f pooled and %.3f plain, want less with the pool",
 			pooled.Figures["malloc-cpu-frac"], plain.Figures["malloc-cpu-frac"])
 	}

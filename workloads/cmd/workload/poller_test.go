@@ -69,8 +69,11 @@ func TestPollerIdleTenThousandConnections(t *testing.T) {
 		if b := f["bytes/conn"]; b < 1<<10 || b > 64<<10 {
 			t.Errorf("%s bytes/conn: got %v, want between 1Ki and 64Ki", side.who, b)
 		}
-		if f["heap-B/conn"] <= 0 || f["stack-B/conn"] < 2<<10 {
-			t.Errorf("%s: got heap %v and stack %v B/conn, want heap > 0 and at least the 2Ki starting stack",
+		// The stack figure is the growth of all stacks over the
+		// connections: another goroutine's stack shrunk by a GC meanwhile
+		// takes a little off it (2044.7 B was seen beside a busy neighbour).
+		if f["heap-B/conn"] <= 0 || f["stack-B/conn"] < 0.95*(2<<10) {
+			t.Errorf("%s: got heap %v and stack %v B/conn, want heap > 0 and about the 2Ki starting stack or more",
 				side.who, f["heap-B/conn"], f["stack-B/conn"])
 		}
 		t.Logf("%s: %.0f conns, %.0f B/conn (heap %.0f, stack %.0f)", side.who, f["conns"], f["bytes/conn"],

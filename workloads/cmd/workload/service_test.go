@@ -36,6 +36,17 @@ func serveService(t *testing.T, cmdWrap func(args ...string) *started, sets ...s
 	return s, addr
 }
 
+// serveToFile starts the server role, unconstrained, writing its summary
+// to a file it returns with the server and its address.
+func serveToFile(t *testing.T, sets ...string) (*started, string, string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "server.json")
+	srv, addr := serveService(t, func(a ...string) *started {
+		return start(t, nil, false, append(a, "--result-file", file)...)
+	}, sets...)
+	return srv, addr, file
+}
+
 func TestServiceRateHeldUnconstrained(t *testing.T) {
 	workloadtest.NeedMachine(t)
 	// A 4s window keeps the edges (responses in flight as it opens and
@@ -112,10 +123,7 @@ func TestServiceUnderCPUQuota(t *testing.T) {
 // with a complete summary instead of serving idle for its whole duration.
 func TestServerStopsWhenLoadgenDone(t *testing.T) {
 	workloadtest.NeedMachine(t)
-	file := filepath.Join(t.TempDir(), "server.json")
-	srv, addr := serveService(t, func(a ...string) *started {
-		return start(t, nil, false, append(a, "--result-file", file)...)
-	}, "rate=200", "work=100us")
+	srv, addr, file := serveToFile(t, "rate=200", "work=100us")
 	time.Sleep(2 * time.Second) // the generator comes later (in a cluster: another pod)
 	began := time.Now()
 	lg := loadAgainst(t, addr, "rate=200", "work=100us")
@@ -148,10 +156,7 @@ func TestServerStopsWhenLoadgenDone(t *testing.T) {
 // exercise 4.
 func TestLoadgenStopsBehindSlowServer(t *testing.T) {
 	workloadtest.NeedMachine(t)
-	file := filepath.Join(t.TempDir(), "server.json")
-	srv, addr := serveService(t, func(a ...string) *started {
-		return start(t, nil, false, append(a, "--result-file", file)...)
-	}, "ioWait=10s", "work=0s")
+	srv, addr, file := serveToFile(t, "ioWait=10s", "work=0s")
 	began := time.Now()
 	r := runBin(t, nil, "run", "service", "--role", "loadgen", "--target", addr, "--duration", "1s", "--warmup", "0s",
 		"--listen", "", "--output", "json", "--set", "rate=50", "--set", "connections=8", "--set", "timeout=30s")

@@ -17,7 +17,7 @@ import (
 // and a starved server is the experiment's finding, not a failed run.
 func TestDrainOverrunIsNotAFailure(t *testing.T) {
 	m := scenario.NewMeter()
-	cfg := &config{role: RoleServer, work: cpuwork.For(time.Second), rate: 1, timeout: 10 * time.Second}
+	cfg := &config{role: RoleServer, work: cpuwork.For(time.Second)}
 	s := &server{cfg: cfg, served: m.Counter("served", ""), panics: m.Counter("panics", ""), leaks: m.Counter("leaks", ""),
 		runDone: make(chan struct{}), stop: make(chan struct{}), first: make(chan struct{}), drainBy: 100 * time.Millisecond}
 	ready := make(chan string, 1)

@@ -74,8 +74,9 @@ type Machine struct {
 	// could not be read (and the rest is then unknown, not zero).
 	CPUs int `json:"cpus,omitempty"`
 	// OtherCores is the CPU everything but the run used, in cores: the
-	// machine's busy time less the run's own CPU time. A service server's
-	// includes its load generator.
+	// machine's busy time less the workload process's own CPU time (not its
+	// cgroup's, which a process started by hand shares with others). A
+	// service server's includes its load generator.
 	OtherCores float64 `json:"otherCores,omitempty"`
 	// StealFrac is the share of the machine's CPU time the hypervisor gave
 	// to other guests.

@@ -237,7 +237,11 @@ func (r *run) fillLocked(mallocFrac float64) {
 	}
 	r.sum.Seconds = win.Seconds
 	r.sum.Runtime, r.sum.CPU = win.Runtime, win.CPU
-	r.sum.Machine = probe.Machine(*r.begin, end, win.CPU.UsageSeconds)
+	// The rest of the machine is everything but this process. Its cgroup's
+	// usage would do inside a container or a local run's own cgroup, but a
+	// workload started by hand shares its cgroup (the root, a login
+	// session's scope) with the very neighbours this should count.
+	r.sum.Machine = probe.Machine(*r.begin, end, win.CPU.ProcessSeconds)
 	r.sum.Figures = r.w.Figures(win)
 	if c, ok := r.w.(scenario.Classifier); ok {
 		r.sum.Outcome = c.Outcome(win)

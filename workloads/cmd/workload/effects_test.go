@@ -1,8 +1,11 @@
 package main
 
-import "github.com/runtime-lab/runtime-lab/workloads/workloadtest"
+import (
+	"os/exec"
+	"testing"
 
-import "testing"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
+)
 
 // The tests below run each scenario for a second or two and check that its
 // summary shows the effect the scenario exists to show. They compare two
@@ -42,8 +45,8 @@ func TestGCLargerLiveHeapCostsMoreGCCPU(t *testing.T) {
 	workloadtest.NeedMachine(t)
 	small := runScenario(t, []string{"GOGC=50"}, "gc", "liveHeap=8Mi", "pointerDensity=1", "churnRate=0")
 	large := runScenario(t, []string{"GOGC=50"}, "gc", "liveHeap=256Mi", "pointerDensity=1", "churnRate=0")
-	t.Logf("8Mi: %.2f gc/s, gc-cpu %.3f; 256Mi: %.2f gc/s, gc-cpu %.3f", small.Figures["gc/s"], small.Figures["gc-cpu-frac"],
-		large.Figures["gc/s"], large.Figures["gc-cpu-frac"])
+	t.Logf("8Mi: %.2f gc/s, gc-cpu %.3f; 256Mi: %.2f gc/s, gc-cpu %.3f; rest of machine %.2f, %.2f cores", small.Figures["gc/s"], small.Figures["gc-cpu-frac"],
+		large.Figures["gc/s"], large.Figures["gc-cpu-frac"], small.Machine.OtherCores, large.Machine.OtherCores)
 	if small.Figures["gc/s"] == 0 || large.Figures["gc/s"] == 0 {
 		t.Fatal("a run saw no GC cycle in its window; cannot compare the cost of a cycle")
 	}
@@ -53,8 +56,18 @@ func TestGCLargerLiveHeapCostsMoreGCCPU(t *testing.T) {
 	perCycle := func(gcCPU, gcPerS float64) float64 { return gcCPU / gcPerS }
 	s := perCycle(small.Figures["gc-cpu-frac"], small.Figures["gc/s"])
 	l := perCycle(large.Figures["gc-cpu-frac"], large.Figures["gc/s"])
-	if l < 5*s {
-		t.Errorf("GC CPU per cycle: got %.5f at 256Mi and %.5f at 8Mi, want ≥ 5× at 256Mi", l, s)
+	// Quiet, the ratio is 24-36× (32× the heap to mark). The runtime
+	// counts a mark worker's time on the wall clock while it holds a P, so
+	// when the kernel gives the CPU to a neighbour mid-cycle, the short
+	// cycles of the small heap look dearer: beside another test binary
+	// one run saw 4.1×.
+	want := 5.0
+	if busy := max(small.Machine.OtherCores, large.Machine.OtherCores); busy > 0.5 {
+		want = 2
+		t.Logf("the rest of the machine used up to %.2f cores during the runs: want only %.0f×", busy, want)
+	}
+	if l < want*s {
+		t.Errorf("GC CPU per cycle: got %.5f at 256Mi and %.5f at 8Mi (%.1f×), want ≥ %.0f× at 256Mi", l, s, l/s, want)
 	}
 }
 
@@ -110,5 +123,26 @@ func TestSchedulerGOMAXPROCSAndSyscalls(t *testing.T) {
 	sys := runScenario(t, []string{"GOMAXPROCS=1"}, "scheduler", "goroutines=32", "work=2ms", "syscallFraction=0.5", "blockFor=50ms")
 	if sys.Figures["threads"] < one.Figures["threads"]+4 {
 		t.Errorf("threads: got %.0f with blocking syscalls and %.0f without, want ≥ 4 more", sys.Figures["threads"], one.Figures["threads"])
+	}
+}
+
+// TestSummarySeesABusyNeighbour: a workload started by hand shares its
+// cgroup with its neighbours (here the root cgroup or the test's); the
+// summary's rest of the machine is everything but the workload process,
+// so a CPU-bound neighbour shows in it.
+func TestSummarySeesABusyNeighbour(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	hog := exec.Command("sh", "-c", "while :; do :; done")
+	if err := hog.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hog.Process.Kill(); hog.Wait() })
+	s := runScenario(t, []string{"GOMAXPROCS=1"}, "scheduler", "goroutines=4", "work=100us")
+	t.Logf("rest of the machine %.2f cores of %d; the workload %.2f cores", s.Machine.OtherCores, s.Machine.CPUs, s.CPU.ProcessSeconds/s.Seconds)
+	if s.Machine.CPUs == 0 {
+		t.Skip("no /proc/stat")
+	}
+	if o := s.Machine.OtherCores; o < 0.5 || o > float64(s.Machine.CPUs) {
+		t.Errorf("machine.otherCores: got %.2f, want the busy neighbour's core (≥ 0.5, ≤ %d)", o, s.Machine.CPUs)
 	}
 }

@@ -17,7 +17,7 @@
 // "overhead" runs a scenario with telemetry off and on and reports the
 // share of work per CPU-second lost (a busy neighbour taking CPU does not
 // move that; telemetry, spending the process's CPU, does): at the usual
-// settings (/metrics scraped every 15 s, profiles pushed every 15 s, 30 s
+// settings (/metrics scraped every 15 s, profiles pushed every 15 s, 15 s
 // windows), graded against 2%; and at harsh ones (1 s and 1 s), measured
 // with where the CPU went, from the CPU profiles the runs pushed.
 // Section "loadgen" runs the service scenario's load generator against a

@@ -68,8 +68,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.benchtime, "benchtime", 5*time.Second, "measured time of each run, bare and workload")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "workload warmup before its measured window")
 	fs.IntVar(&o.rounds.min, "min-rounds", 6, "interleaved pairs per comparison before its interval is judged (benchmath needs 6 for a 95% interval)")
-	fs.IntVar(&o.rounds.max, "max-rounds", 20, "most interleaved pairs per comparison while its interval straddles the target")
-	fs.DurationVar(&o.rounds.cap, "time-cap", 10*time.Minute, "most time per comparison; past it the rounds stop")
+	fs.IntVar(&o.rounds.max, "max-rounds", 30, "most interleaved pairs per comparison while its interval straddles the target")
+	fs.DurationVar(&o.rounds.cap, "time-cap", 15*time.Minute, "most time per comparison; past it the rounds stop")
 	fs.BoolVar(&o.smoke, "smoke", false, "two rounds per comparison and the usual telemetry in --benchtime windows: that every section runs, not what it measures (CI)")
 	fs.IntVar(&o.cpus, "cpus", 1, "CPUs (and GOMAXPROCS) of the cgroup each measured process runs alone in; 0 runs them unpinned")
 	fs.StringVar(&only, "only", "", "comma list of sections ("+strings.Join(sectionNames, ", ")+

@@ -135,7 +135,7 @@ func TestWorkloadArgs(t *testing.T) {
 	defer s.close()
 	tel.sink = s
 	got = strings.Join(workloadArgs(gc, o, tel, "127.0.0.1:9100", tel.window), " ")
-	for _, w := range []string{"--duration=30s", "--listen=127.0.0.1:9100", "--pyroscope-upload-rate=15s"} {
+	for _, w := range []string{"--duration=15s", "--listen=127.0.0.1:9100", "--pyroscope-upload-rate=15s"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("telemetry usual: got %q, want it to hold %q", got, w)
 		}

@@ -31,8 +31,18 @@ type telemetry struct {
 // what users run (kube-prometheus-stack scrapes every 15-30 s; Pyroscope
 // agents push every 10-15 s), graded against the target; and a harsh
 // setting, 1 s and 1 s, measured with where its cost goes.
+//
+// A usual window is one scrape and one push interval (15 s): it holds one
+// of each, and the steady cost of profiling, as any 15 s of a long run
+// does. Longer windows do not buy precision on this kind of machine: the
+// host's memory contention comes and goes over seconds (one 40 s gc run
+// measured 1.49M then 0.98M ops per CPU-second in consecutive 4 s slices,
+// while eight consecutive 10 s runs in a quiet spell stayed within ±2%),
+// so what narrows the interval is more pairs adjacent in time, not longer
+// ones. Running off and on side by side on the two CPUs is worse (an
+// off/off pair's ratio ranged 0.76-1.22: they share memory bandwidth).
 func telemetrySettings(benchtime time.Duration, smoke bool) []telemetry {
-	usual := max(benchtime, 30*time.Second)
+	usual := max(benchtime, 15*time.Second)
 	if smoke {
 		usual = benchtime
 	}

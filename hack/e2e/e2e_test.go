@@ -133,6 +133,7 @@ func TestE2E(t *testing.T) {
 	})
 	t.Run("the service's load generator runs in its own pod", func(t *testing.T) { c.checkService(t, exps["e2e-service"]) })
 	t.Run("Prometheus on the host scraped the run pods", func(t *testing.T) { prom.check(t) })
+	t.Run("a namespace's edit and view roles carry Experiment rights", func(t *testing.T) { c.checkUserRoles(t) })
 	t.Run("exercise 1: GOMAXPROCS against the CPU limit", func(t *testing.T) {
 		e := exps["ex01-gomaxprocs-cpu-limit-short"]
 		if e == nil {
@@ -149,6 +150,45 @@ func TestE2E(t *testing.T) {
 		}
 		exercises.CheckGOMEMLIMIT(t, e)
 	})
+}
+
+// checkUserRoles binds the cluster's default edit and view ClusterRoles in
+// the test namespace and asks the authorizer (kubectl auth can-i --as)
+// what each may do with Experiments: the chart's user ClusterRoles reach
+// them only through the controller manager's aggregation, which envtest
+// (hack/manifests checks the roles' own rules) does not run.
+func (c *cluster) checkUserRoles(t *testing.T) {
+	for _, b := range []struct{ role, sa string }{{"edit", "e2e-editor"}, {"view", "e2e-viewer"}} {
+		c.try(t, c.kubectl, "--kubeconfig", c.kubeconfig, "-n", namespace, "delete", "rolebinding", b.sa, "--ignore-not-found")
+		c.kctl(t, "-n", namespace, "create", "rolebinding", b.sa, "--clusterrole="+b.role, "--serviceaccount="+namespace+":"+b.sa)
+	}
+	const exps = "experiments.lab.runtimelab.io"
+	for _, q := range []struct {
+		sa, verb, resource string
+		want               bool
+	}{
+		{"e2e-editor", "create", exps, true},
+		{"e2e-editor", "delete", exps, true},
+		{"e2e-editor", "patch", exps + "/status", false},
+		{"e2e-viewer", "list", exps, true},
+		{"e2e-viewer", "get", exps + "/status", true},
+		{"e2e-viewer", "create", exps, false},
+	} {
+		as := "system:serviceaccount:" + namespace + ":" + q.sa
+		var got string
+		// The aggregation controller and the authorizer's informers take
+		// a moment after install and binding.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+			out, _ := c.kubectlErr("-n", namespace, "auth", "can-i", q.verb, q.resource, "--as", as)
+			got = strings.TrimSpace(out)
+			if (got == "yes") == q.want || time.Now().After(deadline) {
+				break
+			}
+		}
+		if (got == "yes") != q.want {
+			t.Errorf("kubectl auth can-i %s %s --as %s: got %q, want yes=%v", q.verb, q.resource, as, got, q.want)
+		}
+	}
 }
 
 // exerciseSamples are the exercises the e2e runs, by sample file name.

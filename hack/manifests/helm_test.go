@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -66,7 +67,7 @@ func TestHelmChart(t *testing.T) {
 		rbac              bool
 	}{{
 		name: "defaults", release: "rl", ns: "runtimelab-helm",
-		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 2, "ClusterRoleBinding": 1,
+		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 4, "ClusterRoleBinding": 1,
 			"Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1},
 		wantArgs: []string{"--leader-elect=true", "--metrics-bind-address=:8443", "--metrics-secure=true",
 			"--health-probe-bind-address=:8081", "--retry-budget=2"},
@@ -77,7 +78,7 @@ func TestHelmChart(t *testing.T) {
 			"pyroscopeAddress=http://pyroscope.monitoring:4040", "workloadImage=runtime-lab/workload:dev",
 			"image.repository=runtime-lab/operator", "image.tag=dev", "image.pullPolicy=Never",
 			"prometheus.serviceMonitor.labels.release=kube-prometheus-stack", "nodeSelector.kubernetes\\.io/os=linux"},
-		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 2, "ClusterRoleBinding": 1,
+		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 4, "ClusterRoleBinding": 1,
 			"Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1, "ServiceMonitor": 1, "PodMonitor": 1,
 			"ConfigMap": len(dashboards)},
 		wantArgs: []string{"--leader-elect=true", "--metrics-bind-address=:8443", "--metrics-secure=true",
@@ -85,8 +86,9 @@ func TestHelmChart(t *testing.T) {
 			"--pyroscope-address=http://pyroscope.monitoring:4040"},
 		rbac: true,
 	}, {
-		name: "plain metrics, no leader election", release: "plain", ns: "runtimelab-helm-plain",
-		set: []string{"metrics.secure=false", "leaderElection.enabled=false", "prometheus.serviceMonitor.enabled=true"},
+		name: "plain metrics, no leader election, no user roles", release: "plain", ns: "runtimelab-helm-plain",
+		set: []string{"metrics.secure=false", "leaderElection.enabled=false", "prometheus.serviceMonitor.enabled=true",
+			"rbac.aggregateToDefaultRoles=false"},
 		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1,
 			"Service": 1, "Deployment": 1, "ServiceMonitor": 1},
 		wantArgs: []string{"--leader-elect=false", "--metrics-bind-address=:8443", "--metrics-secure=false",
@@ -135,6 +137,7 @@ func TestHelmChart(t *testing.T) {
 			checkPodAdmitted(t, ctx, dep)
 			if tt.rbac {
 				checkRBAC(t, ctx, tt.ns, full, operatorAccess(tt.ns))
+				checkUserRoles(t, ctx, objs, full+"-experiment-editor", full+"-experiment-viewer")
 			}
 		})
 	}
@@ -234,6 +237,8 @@ func TestChartInSync(t *testing.T) {
 		{"ClusterRole", "rl-runtime-lab", "role.yaml"},
 		{"Role", "rl-runtime-lab-leader-election", "leader_election_role.yaml"},
 		{"ClusterRole", "rl-runtime-lab-metrics-reader", "metrics_reader_role.yaml"},
+		{"ClusterRole", "rl-runtime-lab-experiment-editor", "experiment_editor_role.yaml"},
+		{"ClusterRole", "rl-runtime-lab-experiment-viewer", "experiment_viewer_role.yaml"},
 	} {
 		var want map[string]any
 		if err := yaml.Unmarshal(read("config", "rbac", c.file), &want); err != nil {
@@ -247,6 +252,40 @@ func TestChartInSync(t *testing.T) {
 		if diff := cmp.Diff(want["rules"], o.Object["rules"]); diff != "" {
 			t.Errorf("%s rules differ from config/rbac/%s (-config +chart):\n%s", id(o), c.file, diff)
 		}
+		labels, _, _ := unstructured.NestedStringMap(want, "metadata", "labels")
+		for k, v := range labels {
+			if strings.HasPrefix(k, "rbac.authorization.k8s.io/") && o.GetLabels()[k] != v {
+				t.Errorf("%s: got label %s=%q, want %q as config/rbac/%s has it", id(o), k, o.GetLabels()[k], v, c.file)
+			}
+		}
+	}
+}
+
+// TestChartPodMonitorInSync keeps the chart's PodMonitor scraping run pods
+// as config/prometheus/podmonitor.yaml does: the same pods, port, path,
+// honorLabels and relabelling (the dashboards filter by the labels they
+// make); only the interval is the chart's value.
+func TestChartPodMonitorInSync(t *testing.T) {
+	helm := helmOrSkip(t)
+	b, err := os.ReadFile(filepath.Join(root, "config", "prometheus", "podmonitor.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	if err := yaml.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := HelmTemplate(context.Background(), helm, filepath.Join(root, chartDir), "rl", "runtimelab-system",
+		"--set", "prometheus.podMonitor.enabled=true", "--set", "prometheus.podMonitor.interval=5s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Find(objs, "PodMonitor", "rl-runtime-lab-workloads")
+	if got == nil {
+		t.Fatal("got no PodMonitor rl-runtime-lab-workloads with prometheus.podMonitor.enabled=true")
+	}
+	if diff := cmp.Diff(want["spec"], got.Object["spec"]); diff != "" {
+		t.Errorf("the chart's PodMonitor spec differs from config/prometheus/podmonitor.yaml (-config +chart):\n%s", diff)
 	}
 }
 

@@ -33,7 +33,7 @@ func TestKustomizeDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{
-		"Namespace": 1, "CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 2, "ClusterRoleBinding": 1,
+		"Namespace": 1, "CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 4, "ClusterRoleBinding": 1,
 		"Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1,
 	}
 	if got := Kinds(objs); !maps.Equal(got, want) {
@@ -70,6 +70,7 @@ func TestKustomizeDefault(t *testing.T) {
 	}
 	checkPodAdmitted(t, ctx, dep)
 	checkRBAC(t, ctx, kustomizeNS, "runtimelab-operator", operatorAccess(kustomizeNS))
+	checkUserRoles(t, ctx, objs, "runtimelab-experiment-editor", "runtimelab-experiment-viewer")
 }
 
 // checkServiceSelectsDeployment checks that the metrics Service reaches the

@@ -12,6 +12,7 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -258,6 +259,68 @@ func checkRBAC(t *testing.T, ctx context.Context, ns, sa string, want []access) 
 		if got != a.allowed {
 			t.Errorf("system:serviceaccount:%s:%s may %s: got %v, want %v", ns, sa, a, got, a.allowed)
 		}
+	}
+}
+
+// checkUserRoles checks the ClusterRoles for users of Experiments, as a
+// namespace's editors and viewers get them: each bound in one namespace
+// (as the default edit and view roles are, which these aggregate into)
+// to a service account, and the authorizer asked what it may do there
+// and next door. The aggregation itself is the controller manager's work,
+// which envtest does not run; the cluster e2e checks it (hack/e2e).
+func checkUserRoles(t *testing.T, ctx context.Context, objs []*unstructured.Unstructured, editor, viewer string) {
+	t.Helper()
+	const lab = "lab.runtimelab.io"
+	ns, other := "team-"+editor, "team-elsewhere"
+	for _, c := range []struct {
+		role, label string
+		want        []access
+	}{{
+		role: editor, label: "rbac.authorization.k8s.io/aggregate-to-edit",
+		want: []access{
+			{verb: "create", group: lab, resource: "experiments", namespace: ns, allowed: true},
+			{verb: "delete", group: lab, resource: "experiments", namespace: ns, allowed: true},
+			{verb: "patch", group: lab, resource: "experiments", namespace: ns, allowed: true},
+			{verb: "watch", group: lab, resource: "experiments", namespace: ns, allowed: true},
+			{verb: "get", group: lab, resource: "experiments", subresource: "status", namespace: ns, allowed: true},
+			{verb: "patch", group: lab, resource: "experiments", subresource: "status", namespace: ns},
+			{verb: "update", group: lab, resource: "experiments", subresource: "status", namespace: ns},
+			{verb: "create", group: lab, resource: "experiments", namespace: other},
+			{verb: "list", group: lab, resource: "experiments"},
+			{verb: "create", resource: "pods", namespace: ns},
+		},
+	}, {
+		role: viewer, label: "rbac.authorization.k8s.io/aggregate-to-view",
+		want: []access{
+			{verb: "get", group: lab, resource: "experiments", namespace: ns, allowed: true},
+			{verb: "list", group: lab, resource: "experiments", namespace: ns, allowed: true},
+			{verb: "watch", group: lab, resource: "experiments", namespace: ns, allowed: true},
+			{verb: "get", group: lab, resource: "experiments", subresource: "status", namespace: ns, allowed: true},
+			{verb: "create", group: lab, resource: "experiments", namespace: ns},
+			{verb: "delete", group: lab, resource: "experiments", namespace: ns},
+			{verb: "patch", group: lab, resource: "experiments", namespace: ns},
+			{verb: "get", group: lab, resource: "experiments", namespace: other},
+		},
+	}} {
+		o := Find(objs, "ClusterRole", c.role)
+		if o == nil {
+			t.Errorf("got no ClusterRole %s", c.role)
+			continue
+		}
+		if got := o.GetLabels()[c.label]; got != "true" {
+			t.Errorf("%s: got label %s=%q, want \"true\" (or the default role does not pick it up)", id(o), c.label, got)
+		}
+		ensureNamespace(t, ctx, ns)
+		sa := "user-of-" + c.role
+		rb := &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: sa, Namespace: ns},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: c.role},
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa, Namespace: ns}},
+		}
+		if err := k8s.Create(ctx, rb); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatalf("bind %s in %s: %v", c.role, ns, err)
+		}
+		checkRBAC(t, ctx, ns, sa, c.want)
 	}
 }
 

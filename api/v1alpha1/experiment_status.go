@@ -117,16 +117,23 @@ type ExperimentStatus struct {
 
 // RunCounts counts runs by state.
 type RunCounts struct {
+	// total is every planned run of every variant (with spec.precision,
+	// the runs planned so far).
 	// +optional
 	Total int32 `json:"total,omitempty"`
+	// pending counts runs not started yet or whose pod waits to be
+	// scheduled or pulled.
 	// +optional
 	Pending int32 `json:"pending,omitempty"`
+	// running counts runs whose workload is running.
 	// +optional
 	Running int32 `json:"running,omitempty"`
+	// succeeded counts runs that completed with a result summary.
 	// +optional
 	Succeeded int32 `json:"succeeded,omitempty"`
-	// failed counts runs that ended without completing: OOMKilled, Evicted,
-	// Error or Deleted after their retries.
+	// failed counts runs that ended without completing, after their
+	// retries: OOMKilled, DeadlineExceeded, Evicted, Error, Deleted,
+	// Unschedulable or ImageError.
 	// +optional
 	Failed int32 `json:"failed,omitempty"`
 }
@@ -185,18 +192,48 @@ type VariantPrecision struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Knobs are one variant's settings; empty means the default.
+// Knobs are one variant's settings, one value from each spec.matrix list;
+// empty means the list was not given and the default applies (no request
+// or limit; the Go runtime's own GOMAXPROCS, GOGC, GOMEMLIMIT and
+// GODEBUG; spec.image; the scenario's parameters as given).
 type Knobs struct {
-	CPURequest    string `json:"cpuRequest,omitempty"`
-	CPULimit      string `json:"cpuLimit,omitempty"`
+	// cpuRequest is the container's CPU request, a quantity ("500m").
+	// +optional
+	CPURequest string `json:"cpuRequest,omitempty"`
+	// cpuLimit is the container's CPU limit, a quantity: the CFS quota
+	// the kernel enforces.
+	// +optional
+	CPULimit string `json:"cpuLimit,omitempty"`
+	// memoryRequest is the container's memory request, a quantity ("128Mi").
+	// +optional
 	MemoryRequest string `json:"memoryRequest,omitempty"`
-	MemoryLimit   string `json:"memoryLimit,omitempty"`
-	GOMAXPROCS    string `json:"gomaxprocs,omitempty"`
-	GOGC          string `json:"gogc,omitempty"`
-	GOMEMLIMIT    string `json:"gomemlimit,omitempty"`
-	GODEBUG       string `json:"godebug,omitempty"`
-	Image         string `json:"image,omitempty"`
-	ParamSet      string `json:"paramSet,omitempty"`
+	// memoryLimit is the container's memory limit, a quantity: past it the
+	// kernel OOM-kills the workload.
+	// +optional
+	MemoryLimit string `json:"memoryLimit,omitempty"`
+	// gomaxprocs is the run's GOMAXPROCS: a number, or "auto" for the
+	// runtime's own choice (from the CPU limit since Go 1.25).
+	// +optional
+	GOMAXPROCS string `json:"gomaxprocs,omitempty"`
+	// gogc is the run's GOGC: a percentage or "off".
+	// +optional
+	GOGC string `json:"gogc,omitempty"`
+	// gomemlimit is the run's GOMEMLIMIT as spec.matrix.gomemlimit gives
+	// it: "none", a quantity ("900Mi"), or a percentage of the container's
+	// memory limit ("90%").
+	// +optional
+	GOMEMLIMIT string `json:"gomemlimit,omitempty"`
+	// godebug is the run's GODEBUG: comma-separated name=value settings.
+	// +optional
+	GODEBUG string `json:"godebug,omitempty"`
+	// image is the workload image of the run (matrix.images: one Go
+	// version against another, say).
+	// +optional
+	Image string `json:"image,omitempty"`
+	// paramSet names the scenario parameter set of the run
+	// (matrix.paramSets).
+	// +optional
+	ParamSet string `json:"paramSet,omitempty"`
 }
 
 // RunStatus is one run of a variant.
@@ -248,6 +285,7 @@ type RunSummary struct {
 
 // Aggregate is one figure of a variant across its completed runs.
 type Aggregate struct {
+	// figure is the figure's name, as in the run summaries ("p99-s").
 	Figure string `json:"figure"`
 	// median of the runs.
 	Median float64 `json:"median"`
@@ -255,6 +293,7 @@ type Aggregate struct {
 	// with too few runs for one (6 at least).
 	// +optional
 	Low *float64 `json:"low,omitempty"`
+	// high is the interval's upper bound; absent with low.
 	// +optional
 	High *float64 `json:"high,omitempty"`
 	// n is the number of runs.
@@ -266,6 +305,12 @@ type Recommendation struct {
 	// variant is its name; empty when no variant is acceptable.
 	// +optional
 	Variant string `json:"variant,omitempty"`
+	// knobs are the variant's settings in words, e.g. "cpu=1
+	// gomaxprocs=2 gogc=200" ("defaults" when it sets none): the Best
+	// Knobs column of kubectl get -o wide.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Knobs string `json:"knobs,omitempty"`
 	// reason explains the choice, or why none was made.
 	Reason string `json:"reason"`
 }

@@ -16,6 +16,7 @@ import (
 // +kubebuilder:printcolumn:name="Scenario",type=string,JSONPath=`.status.scenario`
 // +kubebuilder:printcolumn:name="Progress",type=string,JSONPath=`.status.progress`
 // +kubebuilder:printcolumn:name="Best",type=string,JSONPath=`.status.recommendation.variant`
+// +kubebuilder:printcolumn:name="Best Knobs",type=string,JSONPath=`.status.recommendation.knobs`,priority=1
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Experiment struct {

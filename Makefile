@@ -11,6 +11,8 @@ CONTROLLER_TOOLS_VERSION ?= v0.23.0
 CONTROLLER_GEN := $(CURDIR)/hack/tools/bin/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 HELM_VERSION ?= v3.22.0
 HELM := $(CURDIR)/hack/tools/bin/helm-$(HELM_VERSION)
+HELM_DOCS_VERSION ?= v1.14.2
+HELM_DOCS := $(CURDIR)/hack/tools/bin/helm-docs-$(HELM_DOCS_VERSION)
 # Test flags: CI runs the race detector. -p 1: one test binary at a time,
 # because many tests measure CPU (throttling, latency under a quota, the
 # allocator's CPU share) and two packages at once on a small machine would
@@ -59,8 +61,8 @@ manifests: $(CONTROLLER_GEN) ## Generate the CRD (config/crd/bases) and the oper
 	cp config/crd/bases/lab.runtimelab.io_experiments.yaml operator/validate/crd.yaml
 
 .PHONY: verify-gen
-verify-gen: generate manifests chart-sync dashboards ## Fail when generated files (API blocks, deepcopy, CRD, RBAC, chart, dashboards) differ from the committed ones.
-	@git diff --exit-code -- api config operator/validate/crd.yaml charts dashboards/json && test -z "$$(git status --porcelain -- api config operator/validate/crd.yaml charts dashboards/json)" || { echo "generated files are stale: run 'make generate manifests chart-sync dashboards' and commit"; exit 1; }
+verify-gen: generate manifests chart-sync chart-docs dashboards ## Fail when generated files (API blocks, deepcopy, CRD, RBAC, chart and its README, dashboards) differ from the committed ones.
+	@git diff --exit-code -- api config operator/validate/crd.yaml charts dashboards/json && test -z "$$(git status --porcelain -- api config operator/validate/crd.yaml charts dashboards/json)" || { echo "generated files are stale: run 'make generate manifests chart-sync chart-docs dashboards' and commit"; exit 1; }
 
 .PHONY: dashboards
 dashboards: ## Write the Grafana dashboards (dashboards/build) as JSON into dashboards/json and the Helm chart.
@@ -83,6 +85,15 @@ chart-sync: ## Copy the CRD and the operator's RBAC rules (config/) into the Hel
 	  echo '    {{- include "runtime-lab.labels" . | nindent 4 }}'; \
 	  sed -n '/^rules:/,$$p' config/rbac/role.yaml; } > $(CHART)/templates/clusterrole.yaml
 
+.PHONY: chart-docs
+chart-docs: $(HELM_DOCS) ## Write the chart's README.md from its values.yaml comments and README.md.gotmpl (helm-docs).
+	$(HELM_DOCS) --chart-search-root $(CHART) --template-files README.md.gotmpl --sort-values-order file
+
+$(HELM_DOCS):
+	mkdir -p $(dir $@)
+	GOBIN=$(dir $@) CGO_ENABLED=0 $(GO) install -trimpath github.com/norwoodj/helm-docs/cmd/helm-docs@$(HELM_DOCS_VERSION)
+	mv $(dir $@)/helm-docs $@
+
 .PHONY: helm
 helm: $(HELM) ## Build helm from its Go module into hack/tools/bin (the chart tests use it).
 
@@ -101,6 +112,15 @@ chart-lint: $(HELM) ## Lint the Helm chart (helm lint --strict).
 	$(HELM) lint --strict $(CHART)
 
 ##@ Build
+
+# CROSS_PLATFORMS are where the kubectl lab plugin must build: users run
+# report and compare from laptops (run --local says it needs Linux).
+CROSS_PLATFORMS ?= darwin/arm64 windows/amd64
+
+.PHONY: cross-check
+cross-check: ## Cross-compile the kubectl lab plugin for macOS and Windows (CROSS_PLATFORMS): it must build there.
+	@for p in $(CROSS_PLATFORMS); do echo "kubectl-lab for $$p"; \
+	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -trimpath -o /dev/null ./operator/cmd/kubectl-lab; done
 
 .PHONY: build
 build: ## Build bin/workload and bin/manager.

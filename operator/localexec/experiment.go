@@ -7,10 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -26,6 +30,10 @@ import (
 type Options struct {
 	// Workload is the workload binary.
 	Workload string
+	// Images maps workload images (spec.image, spec.matrix.images) to
+	// binaries built for them: a local run has no images. Check refuses a
+	// variant whose image is not mapped.
+	Images map[string]string
 	// Dir receives the results.
 	Dir string
 	// Parallel is how many runs go at once (1 keeps runs from disturbing
@@ -47,18 +55,54 @@ var ErrInterrupted = errors.New("interrupted: finished runs are kept")
 // running here: a matrix that cannot be planned, an objective that cannot
 // be judged, a variant whose Go settings or limits cannot be applied.
 // Errors name the field.
-func Check(exp *labv1.Experiment) error {
+func Check(exp *labv1.Experiment, images map[string]string) error {
 	p, err := newPlan(exp)
 	if err != nil {
 		return err
 	}
 	variants := p.Variants
+	if err := checkImages(&exp.Spec, variants, images); err != nil {
+		return err
+	}
+	if _, err := loadgenLimits(&exp.Spec); err != nil {
+		return err
+	}
 	for i := range variants {
 		if _, err := plan.GoEnv(&variants[i]); err != nil {
 			return err
 		}
 		if _, err := limits(&variants[i]); err != nil {
 			return fmt.Errorf("variant %s: %w", variants[i].Name, err)
+		}
+	}
+	return nil
+}
+
+// checkImages refuses a variant whose image has no binary in images, and
+// an image in images that no variant runs (a typo would otherwise run the
+// default binary in its place).
+func checkImages(spec *labv1.ExperimentSpec, variants []plan.Variant, images map[string]string) error {
+	used := map[string]bool{}
+	for _, v := range variants {
+		img := v.Knobs.Image
+		if img == "" {
+			continue
+		}
+		used[img] = true
+		if _, ok := images[img]; ok {
+			continue
+		}
+		field := "spec.image"
+		if slices.Contains(spec.Matrix.Images, img) {
+			field = "spec.matrix.images"
+		}
+		return fmt.Errorf("%s: %q is an image and a local run has none; give a workload binary built for it with "+
+			"--image %s=PATH, or run the Experiment on a cluster", field, img, img)
+	}
+	for _, img := range slices.Sorted(maps.Keys(images)) {
+		if !used[img] {
+			return fmt.Errorf("--image %s: no variant runs this image (spec.image and spec.matrix.images name %s)",
+				img, strings.Join(slices.Sorted(maps.Keys(used)), ", "))
 		}
 	}
 	return nil
@@ -91,7 +135,7 @@ func Run(ctx context.Context, exp *labv1.Experiment, o Options) error {
 	if err != nil {
 		return err
 	}
-	e := &executor{o: o, exp: exp, id: id, progress: newProgress(o.Progress, len(runs), runTime(exp))}
+	e := &executor{o: o, exp: exp, id: id, progress: newProgress(o.Progress, len(runs), runTime(exp), o.Parallel)}
 	save := func() error {
 		expstatus.Set(exp, variants, runs, statuses, obj, metav1.Now())
 		exp.Status.ObservedGeneration = exp.Generation
@@ -219,15 +263,42 @@ func runTime(exp *labv1.Experiment) time.Duration {
 
 // limits turns a variant's knobs into cgroup limits.
 func limits(v *plan.Variant) (sandbox.Limits, error) {
+	return limitsOf(v.Knobs.CPULimit, v.Knobs.MemoryLimit)
+}
+
+// loadgenLimits are the load generator's: spec.loadGenerator.resources'
+// limits, as its pod on a cluster has them (requests place a pod; there is
+// nothing to place here).
+func loadgenLimits(spec *labv1.ExperimentSpec) (sandbox.Limits, error) {
+	if spec.LoadGenerator == nil {
+		return sandbox.Limits{}, nil
+	}
+	var cpu, mem string
+	if q, ok := spec.LoadGenerator.Resources.Limits[corev1.ResourceCPU]; ok {
+		cpu = q.String()
+	}
+	if q, ok := spec.LoadGenerator.Resources.Limits[corev1.ResourceMemory]; ok {
+		mem = q.String()
+	}
+	l, err := limitsOf(cpu, mem)
+	if err != nil {
+		return l, fmt.Errorf("spec.loadGenerator.resources.limits: %w", err)
+	}
+	return l, nil
+}
+
+// limitsOf turns a CPU and a memory limit (quantities, "" for none) into
+// cgroup limits.
+func limitsOf(cpuLimit, memLimit string) (sandbox.Limits, error) {
 	var l sandbox.Limits
-	if q := v.Knobs.CPULimit; q != "" {
+	if q := cpuLimit; q != "" {
 		cpu, err := resource.ParseQuantity(q)
 		if err != nil {
 			return l, fmt.Errorf("cpu limit %q: %w", q, err)
 		}
 		l.CPUQuotaMicros = cpu.MilliValue() * sandbox.DefaultPeriodMicros / 1000
 	}
-	if q := v.Knobs.MemoryLimit; q != "" {
+	if q := memLimit; q != "" {
 		mem, err := resource.ParseQuantity(q)
 		if err != nil {
 			return l, fmt.Errorf("memory limit %q: %w", q, err)

@@ -436,3 +436,41 @@ spec:
 		t.Errorf("got runs %+v and phase %s, want one failed run and a Failed Experiment", exp.Status.Runs, exp.Status.Phase)
 	}
 }
+
+// TestEachImageRunsItsBinary: with matrix.images mapped to binaries
+// (--image), each variant's run starts its own image's binary: here one
+// image's binary fails at once, so only that variant's run is an Error.
+func TestEachImageRunsItsBinary(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	failing := faultyWorkload(t, `echo "injected: the go1.25 binary" >&2; exit 3`)
+	exp := load(t, `
+metadata: {name: two-images}
+spec:
+  scenario: {gc: {liveHeap: 8Mi}}
+  matrix:
+    images: [reg.example/workload:go1.25, reg.example/workload:go1.26]
+  duration: 1s
+  warmup: 0s
+  repetitions: 1
+`)
+	images := map[string]string{"reg.example/workload:go1.25": failing, "reg.example/workload:go1.26": workload}
+	if err := Check(exp, images); err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(context.Background(), exp, Options{Workload: "/nonexistent/default-workload", Images: images, Dir: t.TempDir(), Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range exp.Status.Variants {
+		r := v.Runs[0]
+		want := labv1.OutcomeCompleted
+		if v.Knobs.Image == "reg.example/workload:go1.25" {
+			want = labv1.OutcomeError
+		}
+		if r.Outcome != want {
+			t.Errorf("variant %s (%s): got %s (%s), want %s", v.Name, v.Knobs.Image, r.Outcome, r.Reason, want)
+		}
+		if want == labv1.OutcomeError && !strings.Contains(r.Reason, "injected: the go1.25 binary") {
+			t.Errorf("variant %s: got reason %q, want the go1.25 binary's stderr", v.Name, r.Reason)
+		}
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -264,5 +266,44 @@ spec:
 				t.Errorf("%s-r%d started at %s, before round %d ended at %s", v.Name, r.Index, r.StartTime, r.Index-1, ends[r.Index-1])
 			}
 		}
+	}
+}
+
+// TestLoadGeneratorGetsItsLimits: spec.loadGenerator.resources' limits
+// hold the local load generator as they hold its pod: the generator reads
+// its own cgroup's quota and memory limit back, apart from the server's.
+func TestLoadGeneratorGetsItsLimits(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	requireCgroups(t)
+	exp := load(t, `
+metadata: {name: lg-limits}
+spec:
+  scenario: {service: {rate: 200, connections: 4, work: 50us}}
+  matrix:
+    cpu: [{limit: "1"}]
+  loadGenerator:
+    resources: {limits: {cpu: 700m, memory: 160Mi}}
+  duration: 1s
+  warmup: 0s
+  repetitions: 1
+`)
+	dir := t.TempDir()
+	if err := Run(context.Background(), exp, Options{Workload: workload, Dir: dir, Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := resultsdir.LoadRuns(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg, srv := runs["v000-r0"], runs["v000-r0-server"]
+	if lg == nil || srv == nil {
+		t.Fatalf("got summaries %v, want the load generator's (v000-r0) and the server's (v000-r0-server)", slices.Collect(maps.Keys(runs)))
+	}
+	if lg.Settings.CPULimitCores != 0.7 || lg.Settings.MemoryLimitBytes != 160<<20 {
+		t.Errorf("load generator read back cpu %.2f memory %d, want 0.70 and %d (spec.loadGenerator.resources.limits)",
+			lg.Settings.CPULimitCores, lg.Settings.MemoryLimitBytes, 160<<20)
+	}
+	if srv.Settings.CPULimitCores != 1 {
+		t.Errorf("server read back cpu %.2f, want its variant's 1", srv.Settings.CPULimitCores)
 	}
 }

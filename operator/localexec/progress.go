@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,14 +17,16 @@ type progress struct {
 	total    int
 	finished int
 	per      time.Duration // planned time of one run
+	parallel int           // runs at once
 	started  time.Time
 	running  map[string]time.Time
 	stop     chan struct{}
 	tty      bool
 }
 
-func newProgress(w io.Writer, total int, per time.Duration) *progress {
-	p := &progress{w: w, total: total, per: per, started: time.Now(), running: map[string]time.Time{}, stop: make(chan struct{})}
+func newProgress(w io.Writer, total int, per time.Duration, parallel int) *progress {
+	p := &progress{w: w, total: total, per: per, parallel: max(parallel, 1), started: time.Now(),
+		running: map[string]time.Time{}, stop: make(chan struct{})}
 	p.tty = isTerminal(w)
 	if w != nil && p.tty {
 		go p.tick()
@@ -111,10 +114,11 @@ func (p *progress) draw(note string) {
 	for id := range p.running {
 		ids = append(ids, id)
 	}
-	left := time.Duration(p.total-p.finished) * p.per
+	var elapsed []time.Duration
 	for _, t := range p.running {
-		left -= min(time.Since(t), p.per)
+		elapsed = append(elapsed, time.Since(t))
 	}
+	left := eta(p.per, p.parallel, p.total-p.finished-len(p.running), elapsed)
 	if !p.tty {
 		if note != "" {
 			fmt.Fprintf(p.w, "%d/%d runs  %s  (elapsed %s, ETA %s)\n", p.finished, p.total, note,
@@ -128,4 +132,24 @@ func (p *progress) draw(note string) {
 	fmt.Fprintf(p.w, "\r\033[K[%s%s] %d/%d runs  elapsed %s  ETA %s  %s",
 		strings.Repeat("#", filled), strings.Repeat("-", width-filled), p.finished, p.total,
 		time.Since(p.started).Round(time.Second), max(left, 0).Round(time.Second), strings.Join(ids, " "))
+}
+
+// eta is the time until the last run ends if every run takes per: the
+// running ones end per after they started, and each queued run starts on
+// the first of the parallel slots to come free.
+func eta(per time.Duration, parallel, queued int, running []time.Duration) time.Duration {
+	free := make([]time.Duration, max(parallel, len(running), 1)) // when each slot comes free
+	for i, e := range running {
+		free[i] = max(per-e, 0)
+	}
+	for range max(queued, 0) {
+		i := 0
+		for j := range free {
+			if free[j] < free[i] {
+				i = j
+			}
+		}
+		free[i] += per
+	}
+	return slices.Max(free)
 }

@@ -106,7 +106,7 @@ func (e *executor) runWorkload(ctx context.Context, sb *sandbox.Sandbox, r plan.
 		return fail(err)
 	}
 	oom0 := oomKills(sb)
-	p, err := startProc(e.o.Workload, sb, &inv, e.o.Kill)
+	p, err := startProc(e.binary(r), sb, &inv, e.o.Kill)
 	if err != nil {
 		return fail(err)
 	}
@@ -135,7 +135,7 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 	}
 	defer os.Remove(srvInv.ReadyFile)
 	oom0 := oomKills(sb)
-	srv, err := startProc(e.o.Workload, sb, &srvInv, e.o.Kill)
+	srv, err := startProc(e.binary(r), sb, &srvInv, e.o.Kill)
 	if err != nil {
 		return fail(err)
 	}
@@ -158,15 +158,29 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 	if err != nil {
 		return fail(err)
 	}
-	lg, err := startProc(e.o.Workload, nil, &lgInv, e.o.Kill)
+	// The load generator gets a cgroup of its own with
+	// spec.loadGenerator's limits, as its pod does on a cluster.
+	var lgSb *sandbox.Sandbox
+	if sb != nil {
+		l, err := loadgenLimits(&e.exp.Spec)
+		if err != nil {
+			return fail(err)
+		}
+		if lgSb, err = sandbox.New(sandboxName(e.exp, r, e.id)+"-loadgen", l); err != nil {
+			return fail(fmt.Errorf("the load generator's cgroup: %w", err))
+		}
+		defer lgSb.Delete()
+	}
+	lg, err := startProc(e.binary(r), lgSb, &lgInv, e.o.Kill)
 	if err != nil {
 		return fail(err)
 	}
+	defer lg.reap() // before its sandbox goes
 	lgDeadline := deadlineOf(&lgInv)
 	lg.wait(ctx, srv.done, lgDeadline)
 	srv.finishServer(ctx, serverExitWait, srvDeadline)
 	e.appendBench(lg.stdout.Bytes())
-	s, l := srv.observed(oomKills(sb) > oom0, srvDeadline), lg.observed(false, lgDeadline)
+	s, l := srv.observed(oomKills(sb) > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, lgDeadline)
 	return outcome.Service(&r.Variant.Knobs, &s, &l)
 }
 
@@ -237,6 +251,15 @@ func oomKills(sb *sandbox.Sandbox) uint64 {
 		return 0
 	}
 	return s.OOMKills
+}
+
+// binary is the workload binary of run r: the one --image maps its
+// variant's image to, the default one when it has no image.
+func (e *executor) binary(r plan.Run) string {
+	if b, ok := e.o.Images[r.Variant.Knobs.Image]; ok && r.Variant.Knobs.Image != "" {
+		return b
+	}
+	return e.o.Workload
 }
 
 // sandboxName is unique per run on this machine: id tells apart two

@@ -20,8 +20,6 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
-
-	"github.com/runtime-lab/runtime-lab/operator/localexec"
 )
 
 func main() {
@@ -35,7 +33,7 @@ func main() {
 		switch {
 		case errors.As(err, &u):
 			os.Exit(2)
-		case errors.Is(err, localexec.ErrInterrupted):
+		case interrupted(err):
 			os.Exit(130) // as a shell reports SIGINT
 		}
 		os.Exit(1)
@@ -52,10 +50,28 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(forma
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "kubectl-lab",
-		Short:         "runtime-lab: measure how the Go runtime behaves in containers",
+		Use:   "kubectl-lab",
+		Short: "runtime-lab: measure how the Go runtime behaves in containers",
+		Long: "Run Experiments that measure the Go runtime (scheduler, allocator, GC, memory limit, network poller,\n" +
+			"timers, stacks, an HTTP service) under container CPU and memory limits and Go settings, locally in real\n" +
+			"cgroups or on a cluster through the runtime-lab operator, and read their results.",
+		Example: `  # Run an Experiment on this machine, each run a process in its own cgroup
+  kubectl lab run --local -f config/samples/gc.yaml
+
+  # Report an Experiment's results: from a cluster, or from a local results directory
+  kubectl lab report gc-sample
+  kubectl lab report results/gc-sample-20261130-101500
+
+  # Compare two Experiments figure by figure (e.g. two Go versions)
+  kubectl lab compare gc-go125 gc-go126
+
+  # What the scenarios are, and one in detail
+  kubectl lab scenarios
+  kubectl lab scenarios gc`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// kubectl runs the plugin as kubectl-lab; its help says kubectl lab.
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl lab"},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	for _, add := range subcommands {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,8 +16,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/config"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
@@ -154,15 +153,16 @@ func wantArgs(n int, names string) cobra.PositionalArgs {
 
 // experimentSource finds the Experiment an argument names: a results
 // directory when one exists, else an Experiment in the cluster.
-type experimentSource struct{ namespace string }
+// Its cluster flags are kubectl's own (k8s.io/cli-runtime): --kubeconfig,
+// --context, --cluster, --user, --as, -n (default: the context's
+// namespace) and the rest.
+type experimentSource struct {
+	kube *genericclioptions.ConfigFlags
+}
 
 func (s *experimentSource) addFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&s.namespace, "namespace", "n", "default", "namespace of an Experiment NAME in the cluster")
-	// controller-runtime registers --kubeconfig on the standard flag set,
-	// where config.GetConfig reads it; expose it on this command.
-	if f := flag.CommandLine.Lookup(config.KubeconfigFlagName); f != nil {
-		cmd.Flags().AddGoFlag(f)
-	}
+	s.kube = genericclioptions.NewConfigFlags(true)
+	s.kube.AddFlags(cmd.Flags())
 }
 
 // load returns the Experiment and, when it came from one, its directory.
@@ -192,9 +192,13 @@ func (s *experimentSource) get(ctx context.Context, what, name string) (*labv1.E
 	// The client logs through controller-runtime's logger, which warns on
 	// stderr when none is set; a CLI reports errors itself.
 	ctrllog.SetLogger(logr.Discard())
-	cfg, err := config.GetConfig()
+	cfg, err := s.kube.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: no such results directory, and no cluster to look it up in: %w", what, name, err)
+	}
+	ns, _, err := s.kube.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: the namespace to look it up in: %w", what, name, err)
 	}
 	scheme := runtime.NewScheme()
 	if err := labv1.AddToScheme(scheme); err != nil {
@@ -205,13 +209,13 @@ func (s *experimentSource) get(ctx context.Context, what, name string) (*labv1.E
 		return nil, fmt.Errorf("connect to the cluster: %w", err)
 	}
 	var exp labv1.Experiment
-	err = c.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: name}, &exp)
+	err = c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &exp)
 	if apierrors.IsNotFound(err) {
 		return nil, usagef("%s %q: no such results directory, and no Experiment %s in namespace %s (-n)",
-			what, name, name, s.namespace)
+			what, name, name, ns)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get Experiment %s/%s: %w", s.namespace, name, err)
+		return nil, fmt.Errorf("get Experiment %s/%s: %w", ns, name, err)
 	}
 	return &exp, nil
 }

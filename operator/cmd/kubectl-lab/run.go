@@ -1,27 +1,11 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/mod/modfile"
-
-	"github.com/runtime-lab/runtime-lab/api/safetext"
-	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
-	"github.com/runtime-lab/runtime-lab/operator/localexec"
-	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
-	"github.com/runtime-lab/runtime-lab/operator/validate"
-	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
 func init() { subcommands = append(subcommands, newRunCmd) }
@@ -32,7 +16,11 @@ type runOptions struct {
 	local    bool
 	out      string
 	parallel int
-	workload string
+	// parallelSet: --parallel was given; else the Experiment's
+	// spec.parallelism applies.
+	parallelSet bool
+	workload    string
+	images      []string // IMAGE=BINARY
 }
 
 func newRunCmd() *cobra.Command {
@@ -48,8 +36,19 @@ func newRunCmd() *cobra.Command {
 			"Exit codes: 0 every run completed; 1 some run did not complete (each one and its reason on stderr;\n" +
 			"the results are saved) or the results could not be saved; 2 bad input (named, with the fix; nothing\n" +
 			"was run or created); 130 interrupted (the finished runs are kept).",
+		Example: `  # The sample GC Experiment, results in results/gc-sample-TIMESTAMP
+  kubectl lab run --local -f config/samples/gc.yaml
+
+  # From standard input, two runs at once, into a directory of your choosing
+  cat experiment.yaml | kubectl lab run --local -f - --parallel 2 --out results/mine
+
+  # Two Go versions: a workload binary built with each for the two images the Experiment names
+  kubectl lab run --local -f go-versions.yaml \
+    --image registry.example/runtime-lab/workload:go1.25=bin/workload-go1.25 \
+    --image registry.example/runtime-lab/workload:go1.26=bin/workload`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.parallelSet = cmd.Flags().Changed("parallel")
 			return o.run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
@@ -57,216 +56,37 @@ func newRunCmd() *cobra.Command {
 	f.StringVarP(&o.file, "filename", "f", "", "the Experiment manifest (- reads standard input)")
 	f.BoolVar(&o.local, "local", false, "run on this machine instead of a cluster")
 	f.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
-	f.IntVar(&o.parallel, "parallel", 1, "runs at once; more than 1 lets runs disturb each other")
+	f.IntVar(&o.parallel, "parallel", 0, "runs at once (default: the Experiment's spec.parallelism, 1 unless set); more than 1 lets runs disturb each other")
 	f.StringVar(&o.workload, "workload", "", "workload binary (default: built from this checkout when run inside one, else workload on PATH)")
+	f.StringArrayVar(&o.images, "image", nil, "IMAGE=BINARY: run the variants of image IMAGE (spec.image, spec.matrix.images) with workload binary BINARY, "+
+		"e.g. one built with another Go version; repeat for each image")
 	return cmd
 }
 
-func (o *runOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
-	if o.file == "" {
-		return usagef("-f: give the Experiment manifest, e.g. -f config/samples/gomaxprocs-quick.yaml")
-	}
-	if !o.local {
-		return usagef("--local: only local runs are supported by `run` for now; apply the file with kubectl for a cluster")
-	}
-	if o.parallel < 1 {
-		return usagef("--parallel %d: must be at least 1", o.parallel)
-	}
-	data, err := validate.ReadFile(o.file, validate.MaxFileBytes)
-	if err != nil {
-		return usagef("-f %s: %v", o.file, err)
-	}
-	v, err := validate.New()
-	if err != nil {
-		return err
-	}
-	exp, err := v.Decode(ctx, data)
-	if err != nil {
-		return &usageError{fmt.Errorf("%s: %w", o.file, err)}
-	}
-	if err := localexec.Check(exp); err != nil {
-		return &usageError{fmt.Errorf("%s: %w", o.file, err)}
-	}
-	exp.CreationTimestamp.Time = time.Now()
-	if err := reexecInDelegatedScope(ctx, stderr); err != nil {
-		fmt.Fprintf(stderr, "kubectl lab: no delegated cgroup: %v\n", err) // the runs go on, unlimited, saying so
-	}
-	bin, err := o.findWorkload(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	if o.out == "" {
-		if o.out, err = resultsdir.Create("results", exp.Name, exp.CreationTimestamp.Time); err != nil {
-			return err
+// imageBinaries parses --image IMAGE=BINARY flags; each binary must be an
+// executable regular file, and is returned as an absolute path.
+func (o *runOptions) imageBinaries() (map[string]string, error) {
+	m := map[string]string{}
+	for _, kv := range o.images {
+		img, bin, ok := strings.Cut(kv, "=")
+		if !ok || img == "" || bin == "" {
+			return nil, usagef("--image %q: want IMAGE=BINARY, e.g. --image registry.example/runtime-lab/workload:go1.25=bin/workload-go1.25", kv)
 		}
-	}
-	fmt.Fprintf(stderr, "Experiment %s: %s, results in %s\n", exp.Name, exp.Spec.Scenario.Name(), o.out)
-	kill, stopSignals := killOnSecondInterrupt(ctx, stderr)
-	defer stopSignals()
-	runErr := localexec.Run(ctx, exp, localexec.Options{Workload: bin, Dir: o.out, Parallel: o.parallel, Progress: stderr, Kill: kill})
-	if runErr != nil && !errors.Is(runErr, localexec.ErrInterrupted) {
-		return runErr
-	}
-	if err := writeReport(stdout, o.out, exp); err != nil {
-		return err
-	}
-	if runErr != nil {
-		return runErr
-	}
-	return failedRuns(stderr, exp)
-}
-
-// failedRuns lists on w every run that did not complete, with its reason,
-// and returns an error (exit 1) when there was one.
-func failedRuns(w io.Writer, exp *labv1.Experiment) error {
-	failed, total := 0, 0
-	for _, v := range exp.Status.Variants {
-		for _, r := range v.Runs {
-			total++
-			if r.Outcome == labv1.OutcomeCompleted {
-				continue
-			}
-			failed++
-			fmt.Fprintf(w, "run %s-r%d: %s: %s\n", v.Name, r.Index, r.Outcome, safetext.Line(r.Reason))
+		if _, dup := m[img]; dup {
+			return nil, usagef("--image %s: given twice", img)
 		}
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d runs did not complete (reasons above); the completed ones are in the results", failed, total)
-	}
-	return nil
-}
-
-// killOnSecondInterrupt returns a channel closed by the second SIGINT or
-// SIGTERM: the first one cancels ctx (main's signal.NotifyContext), which
-// stops the current runs gracefully; the second kills them at once. Every
-// signal reaches both main's channel and this one, so this one counts them.
-func killOnSecondInterrupt(ctx context.Context, stderr io.Writer) (<-chan struct{}, func()) {
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	kill, quit := make(chan struct{}), make(chan struct{})
-	seen := 0
-	if ctx.Err() != nil {
-		seen = 1 // interrupted before we listened
-	}
-	go func() {
-		for {
-			select {
-			case <-sigs:
-			case <-quit:
-				return
-			}
-			if seen++; seen == 1 {
-				fmt.Fprintln(stderr, "\nstopping: the current runs get 15 s to write a partial summary; Ctrl-C again kills them")
-				continue
-			}
-			fmt.Fprintln(stderr, "\nkilling the current runs")
-			close(kill)
-			return
+		abs, err := filepath.Abs(bin)
+		if err != nil {
+			return nil, usagef("--image %s=%s: %v", img, bin, err)
 		}
-	}()
-	return kill, func() {
-		signal.Stop(sigs)
-		close(quit)
-	}
-}
-
-// findWorkload locates the workload binary: --workload; else, inside a
-// checkout of this module, the workload built from that source (go build
-// is incremental: about a second once built, so a stale bin/workload is
-// never run by mistake) into the user's cache directory — private to the
-// user, never a fixed name in the shared temp directory, which another
-// user could plant a binary at for root to run; else workload on PATH.
-func (o *runOptions) findWorkload(ctx context.Context, stderr io.Writer) (string, error) {
-	if o.workload != "" {
-		return o.workload, nil
-	}
-	if inModule() {
-		if _, err := exec.LookPath("go"); err == nil {
-			return buildWorkload(ctx, stderr)
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return nil, usagef("--image %s=%s: %v", img, bin, err)
 		}
-	}
-	if p, err := exec.LookPath("workload"); err == nil {
-		return p, nil
-	}
-	return "", errors.New("no workload binary: give --workload, put workload on PATH, or run from a runtime-lab checkout with Go installed")
-}
-
-// modulePath is this repository's Go module.
-const modulePath = "github.com/runtime-lab/runtime-lab"
-
-// inModule reports whether the working directory is inside a checkout of
-// this module: the nearest go.mod above it declares modulePath.
-func inModule() bool {
-	dir, err := os.Getwd()
-	if err != nil {
-		return false
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
-			return modfile.ModulePath(b) == modulePath
+		if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+			return nil, usagef("--image %s=%s: not an executable file", img, bin)
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return false
-		}
-		dir = parent
+		m[img] = abs
 	}
-}
-
-// buildWorkload builds the workload into the user's cache directory.
-func buildWorkload(ctx context.Context, stderr io.Writer) (string, error) {
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("no cache directory to build the workload into (give --workload): %w", err)
-	}
-	dir := filepath.Join(cache, "runtime-lab")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "workload")
-	fmt.Fprintf(stderr, "building the workload from this checkout into %s ...\n", out)
-	build := exec.CommandContext(ctx, "go", "build", "-o", out, modulePath+"/workloads/cmd/workload")
-	build.Stdout, build.Stderr = stderr, stderr
-	if err := build.Run(); err != nil {
-		return "", fmt.Errorf("building the workload failed (give --workload to use a built one): %w", err)
-	}
-	return out, nil
-}
-
-// writeReport prints the results and saves the markdown report.
-func writeReport(stdout io.Writer, dir string, exp *labv1.Experiment) error {
-	if err := resultsdir.SaveExperiment(dir, exp); err != nil {
-		return err
-	}
-	return renderReport(stdout, dir, exp)
-}
-
-// envInScope marks a kubectl-lab already re-run in a delegated scope.
-const envInScope = "RUNTIMELAB_IN_DELEGATED_SCOPE"
-
-// reexecInDelegatedScope replaces this process with itself run in a
-// delegated systemd scope, when it is not root on a cgroup v2 host and its
-// own cgroup is not delegated: there it may create the runs' cgroups. It
-// returns (and the runs go on without limits) when systemd cannot give one.
-func reexecInDelegatedScope(ctx context.Context, stderr io.Writer) error {
-	if !sandbox.NeedsDelegatedScope() || os.Getenv(envInScope) != "" {
-		return nil
-	}
-	systemdRun, err := exec.LookPath(sandbox.DelegatedScope[0])
-	if err != nil {
-		return fmt.Errorf("not root on cgroup v2, and no systemd-run to get a delegated scope: %w", err)
-	}
-	probe, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if out, err := exec.CommandContext(probe, systemdRun, append(sandbox.DelegatedScope[1:], "true")...).CombinedOutput(); err != nil {
-		return fmt.Errorf("%s: %v: %s", strings.Join(sandbox.DelegatedScope, " "), err, strings.TrimSpace(string(out)))
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "not root on cgroup v2: running in a delegated systemd scope (%s) to create the runs' cgroups\n",
-		strings.Join(sandbox.DelegatedScope[:len(sandbox.DelegatedScope)-1], " "))
-	argv := append(append([]string{systemdRun}, sandbox.DelegatedScope[1:]...), self)
-	return syscall.Exec(systemdRun, append(argv, os.Args[1:]...), append(os.Environ(), envInScope+"=1"))
+	return m, nil
 }

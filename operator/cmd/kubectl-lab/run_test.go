@@ -359,3 +359,88 @@ spec:
 		}
 	}
 }
+
+// TestRunImageFlags: --image maps an image to a binary; a malformed flag,
+// a binary that is not an executable file, an image the Experiment does
+// not run and an image left unmapped are each refused as bad input, naming
+// the flag or field, before anything runs.
+func TestRunImageFlags(t *testing.T) {
+	dir := t.TempDir()
+	exp := filepath.Join(dir, "images.yaml")
+	os.WriteFile(exp, []byte("apiVersion: lab.runtimelab.io/v1alpha1\nkind: Experiment\nmetadata: {name: images}\nspec:\n"+
+		"  scenario: {gc: {}}\n  matrix: {images: [reg.example/w:go1.25, reg.example/w:go1.26]}\n  duration: 2s\n  warmup: 0s\n"), 0o644)
+	notExec := filepath.Join(dir, "not-exec")
+	os.WriteFile(notExec, []byte("x"), 0o644)
+	bin := filepath.Join(dir, "bin")
+	os.WriteFile(bin, []byte("#!/bin/sh\nexit 1\n"), 0o755)
+	for _, tt := range []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		{"no =", []string{"--image", "reg.example/w:go1.25"}, `--image "reg.example/w:go1.25": want IMAGE=BINARY`},
+		{"no binary", []string{"--image", "reg.example/w:go1.25=" + filepath.Join(dir, "missing")}, "no such file"},
+		{"not executable", []string{"--image", "reg.example/w:go1.25=" + notExec}, "not an executable file"},
+		{"a directory", []string{"--image", "reg.example/w:go1.25=" + dir}, "not an executable file"},
+		{"twice", []string{"--image", "reg.example/w:go1.25=" + bin, "--image", "reg.example/w:go1.25=" + bin}, "given twice"},
+		{"one unmapped", []string{"--image", "reg.example/w:go1.25=" + bin}, `spec.matrix.images: "reg.example/w:go1.26" is an image`},
+		{"one unused", []string{"--image", "reg.example/w:go1.25=" + bin, "--image", "reg.example/w:go1.26=" + bin,
+			"--image", "reg.example/w:go1.24=" + bin}, "--image reg.example/w:go1.24: no variant runs this image"},
+	} {
+		out := filepath.Join(dir, "out")
+		_, err := execute(append([]string{"run", "--local", "-f", exp, "--out", out}, tt.flags...)...)
+		var u *usageError
+		if !errors.As(err, &u) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want a usage error mentioning %q", tt.name, err, tt.want)
+		}
+		if _, statErr := os.Stat(out); statErr == nil {
+			t.Errorf("%s: a results directory was created for flags that were refused", tt.name)
+		}
+	}
+}
+
+// TestRunHonoursSpecParallelism: without --parallel, a local run takes the
+// Experiment's spec.parallelism, as the operator does: the two runs of a
+// parallelism-2 Experiment overlap in time; --parallel 1 overrides it and
+// they do not.
+func TestRunHonoursSpecParallelism(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two workloads")
+	}
+	cli, workload := buildCLI(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "par.yaml")
+	os.WriteFile(file, []byte("apiVersion: lab.runtimelab.io/v1alpha1\nkind: Experiment\nmetadata: {name: par}\nspec:\n"+
+		"  scenario: {scheduler: {goroutines: 4}}\n  matrix: {gomaxprocs: [\"1\", \"2\"]}\n  duration: 2s\n  warmup: 0s\n  parallelism: 2\n"), 0o644)
+	for _, tt := range []struct {
+		name    string
+		flags   []string
+		overlap bool
+	}{
+		{"spec.parallelism 2", nil, true},
+		{"--parallel 1", []string{"--parallel", "1"}, false},
+	} {
+		out := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-"))
+		cmd := exec.Command(cli, append([]string{"run", "--local", "-f", file, "--out", out, "--workload", workload}, tt.flags...)...)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: kubectl lab run: %v\n%s", tt.name, err, b)
+		}
+		exp, err := resultsdir.LoadExperiment(context.Background(), out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(exp.Status.Variants) != 2 {
+			t.Fatalf("%s: got %d variants, want 2", tt.name, len(exp.Status.Variants))
+		}
+		a, b := exp.Status.Variants[0].Runs[0], exp.Status.Variants[1].Runs[0]
+		if a.StartTime == nil || a.CompletionTime == nil || b.StartTime == nil || b.CompletionTime == nil {
+			t.Fatalf("%s: runs without start or completion times: %+v %+v", tt.name, a, b)
+		}
+		overlap := a.StartTime.Before(b.CompletionTime) && b.StartTime.Before(a.CompletionTime)
+		if overlap != tt.overlap {
+			t.Errorf("%s: runs %s–%s and %s–%s: overlap %v, want %v", tt.name,
+				a.StartTime.Format("15:04:05.000"), a.CompletionTime.Format("15:04:05.000"),
+				b.StartTime.Format("15:04:05.000"), b.CompletionTime.Format("15:04:05.000"), overlap, tt.overlap)
+		}
+	}
+}

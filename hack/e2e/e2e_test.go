@@ -164,29 +164,29 @@ func (c *cluster) checkUserRoles(t *testing.T) {
 	}
 	const exps = "experiments.lab.runtimelab.io"
 	for _, q := range []struct {
-		sa, verb, resource string
-		want               bool
+		sa, verb, subresource string
+		want                  bool
 	}{
-		{"e2e-editor", "create", exps, true},
-		{"e2e-editor", "delete", exps, true},
-		{"e2e-editor", "patch", exps + "/status", false},
-		{"e2e-viewer", "list", exps, true},
-		{"e2e-viewer", "get", exps + "/status", true},
-		{"e2e-viewer", "create", exps, false},
+		{"e2e-editor", "create", "", true},
+		{"e2e-editor", "delete", "", true},
+		{"e2e-editor", "patch", "status", false},
+		{"e2e-viewer", "list", "", true},
+		{"e2e-viewer", "get", "status", true},
+		{"e2e-viewer", "create", "", false},
 	} {
 		as := "system:serviceaccount:" + namespace + ":" + q.sa
 		var got string
 		// The aggregation controller and the authorizer's informers take
 		// a moment after install and binding.
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
-			out, _ := c.kubectlErr("-n", namespace, "auth", "can-i", q.verb, q.resource, "--as", as)
+			out, _ := c.kubectlErr("-n", namespace, "auth", "can-i", q.verb, exps, "--subresource="+q.subresource, "--as", as)
 			got = strings.TrimSpace(out)
 			if (got == "yes") == q.want || time.Now().After(deadline) {
 				break
 			}
 		}
 		if (got == "yes") != q.want {
-			t.Errorf("kubectl auth can-i %s %s --as %s: got %q, want yes=%v", q.verb, q.resource, as, got, q.want)
+			t.Errorf("kubectl auth can-i %s %s --subresource=%q --as %s: got %q, want yes=%v", q.verb, exps, q.subresource, as, got, q.want)
 		}
 	}
 }

@@ -67,3 +67,33 @@ spec:
 		}
 	}
 }
+
+// TestCheckLoadGeneratorLimits: the load generator's limits, which become
+// its local cgroup's, are refused up front when no cgroup could hold them.
+func TestCheckLoadGeneratorLimits(t *testing.T) {
+	for _, tt := range []struct {
+		limits string
+		want   string // "": accepted
+	}{
+		{"{cpu: 500m, memory: 128Mi}", ""},
+		{"{cpu: 10m}", ""},
+		{"{cpu: 5m}", "spec.loadGenerator.resources.limits.cpu 5m: must be at least 10m"},
+		{"{memory: 16Mi}", "spec.loadGenerator.resources.limits.memory 16Mi: must be at least 32Mi"},
+	} {
+		exp := load(t, `
+metadata: {name: lg}
+spec:
+  scenario: {service: {}}
+  loadGenerator: {resources: {limits: `+tt.limits+`}}
+  duration: 1s
+  repetitions: 1
+`)
+		err := Check(exp, nil)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: got %v, want it accepted", tt.limits, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: got %v, want an error mentioning %q", tt.limits, err, tt.want)
+		}
+	}
+}

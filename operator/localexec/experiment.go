@@ -281,8 +281,13 @@ func loadgenLimits(spec *labv1.ExperimentSpec) (sandbox.Limits, error) {
 		mem = q.String()
 	}
 	l, err := limitsOf(cpu, mem)
-	if err != nil {
+	switch {
+	case err != nil:
 		return l, fmt.Errorf("spec.loadGenerator.resources.limits: %w", err)
+	case l.CPUQuotaMicros > 0 && l.CPUQuotaMicros < sandbox.DefaultPeriodMicros/100:
+		return l, fmt.Errorf("spec.loadGenerator.resources.limits.cpu %s: must be at least 10m (the kernel's smallest CFS quota); raise it or leave it unset", cpu)
+	case l.MemoryBytes > 0 && l.MemoryBytes < 32<<20:
+		return l, fmt.Errorf("spec.loadGenerator.resources.limits.memory %s: must be at least 32Mi (the load generator itself needs about 20Mi); raise it or leave it unset", mem)
 	}
 	return l, nil
 }

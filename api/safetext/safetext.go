@@ -68,3 +68,17 @@ func Markdown(s string) string {
 }
 
 var markdown = strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`)
+
+// Clip returns s cut to at most n bytes, ending in "..." when it was cut,
+// and never inside a UTF-8 sequence: what fits a status field with a
+// length limit.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := max(n-len("..."), 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}

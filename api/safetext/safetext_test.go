@@ -1,6 +1,9 @@
 package safetext
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 func TestLine(t *testing.T) {
 	tests := []struct{ name, in, want string }{
@@ -46,4 +49,24 @@ func FuzzLine(f *testing.F) {
 			t.Errorf("Line changed safe text %q to %q", s, out)
 		}
 	})
+}
+
+func TestClip(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven chars", 10, "eleven ..."},
+		{"p ≥ α=0.05", 7, "p ..."}, // a cut at byte 4 is inside "≥" (bytes 2-4): it backs off to 2
+		{"≥≥≥≥", 9, "≥≥..."},
+		{"abc", 2, "..."},
+	} {
+		got := Clip(tt.s, tt.n)
+		if got != tt.want || !utf8.ValidString(got) {
+			t.Errorf("Clip(%q, %d) = %q, want %q (valid UTF-8)", tt.s, tt.n, got, tt.want)
+		}
+	}
 }

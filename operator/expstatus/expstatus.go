@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
@@ -172,19 +173,10 @@ func phase(st *labv1.ExperimentStatus) string {
 	return labv1.PhasePending
 }
 
-func clip(s string) string {
-	if len(s) > 1000 {
-		return s[:997] + "..."
-	}
-	return s
-}
+func clip(s string) string { return safetext.Clip(s, 1000) }
 
 // ClipReason fits a run's reason into status.variants[].runs[].reason
 // (at most 256 characters), for both executors.
 func ClipReason(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 250 {
-		return s[:247] + "..."
-	}
-	return s
+	return safetext.Clip(strings.TrimSpace(s), 250)
 }

@@ -256,7 +256,7 @@ func oomKills(sb *sandbox.Sandbox) uint64 {
 // binary is the workload binary of run r: the one --image maps its
 // variant's image to, the default one when it has no image.
 func (e *executor) binary(r plan.Run) string {
-	if b, ok := e.o.Images[r.Variant.Knobs.Image]; ok && r.Variant.Knobs.Image != "" {
+	if b, ok := e.o.Images[r.Variant.Knobs.Image]; ok {
 		return b
 	}
 	return e.o.Workload

@@ -13,11 +13,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/perf/benchmath"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/runtime-lab/runtime-lab/api/safetext"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
@@ -91,7 +91,7 @@ func Recommend(o plan.Objective, scenario string, variants []labv1.VariantStatus
 	if len(rejected) > 0 {
 		reason += fmt.Sprintf("; %d rejected (%s)", len(rejected), strings.Join(rejected, "; "))
 	}
-	return &labv1.Recommendation{Variant: pick.v.Name, Knobs: truncateTo(plan.Describe(pick.v.Knobs), 512), Reason: truncate(reason)}
+	return &labv1.Recommendation{Variant: pick.v.Name, Knobs: safetext.Clip(plan.Describe(pick.v.Knobs), 512), Reason: truncate(reason)}
 }
 
 // tied returns the pool's best candidate by the objective's median and the
@@ -264,17 +264,4 @@ func amount(q string) float64 {
 }
 
 // truncate keeps a reason within the status field's limit.
-func truncate(s string) string { return truncateTo(s, 1024) }
-
-// truncateTo cuts s to at most limit bytes, ending in "..." when cut, and
-// never inside a UTF-8 sequence.
-func truncateTo(s string, limit int) string {
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit - 3
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
-}
+func truncate(s string) string { return safetext.Clip(s, 1024) }

@@ -56,6 +56,14 @@ func TestE2E(t *testing.T) {
 	lockMachine(t)
 
 	phase(t, "images (make images)", func() { c.run(t, "make", "images") })
+	// The plugin, found by kubectl on PATH as users install it: the
+	// Experiments are awaited with `kubectl lab watch`.
+	phase(t, "kubectl lab", func() {
+		bin := t.TempDir()
+		c.run(t, "go", "build", "-o", filepath.Join(bin, "kubectl-lab"), "./operator/cmd/kubectl-lab")
+		c.run(t, "cp", "hack/dist/kubectl_complete-lab", bin)
+		t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	})
 	c.helm = helmPath(t, c.root)
 	// Registered before up, so that a cluster that came up halfway goes too.
 	t.Cleanup(func() {
@@ -248,18 +256,27 @@ func (c *cluster) runExperiments(t *testing.T) map[string]*labv1.Experiment {
 	var names []string
 	for _, f := range files {
 		out := c.kctl(t, "-n", namespace, "apply", "-f", f, "-o", "name")
-		names = append(names, strings.TrimSpace(out))
+		_, name, _ := strings.Cut(strings.TrimSpace(out), "/")
+		names = append(names, name)
+	}
+	// kubectl completes the plugin's arguments through
+	// kubectl_complete-lab: the Experiments' names, from the cluster.
+	if out, err := c.exec("", c.kubectl, "__complete", "lab", "watch", "-n", namespace, "--kubeconfig", c.kubeconfig, ""); err != nil ||
+		!strings.Contains(out, names[0]+"\n") {
+		t.Errorf("kubectl __complete lab watch: got %v\n%s\nwant the Experiments' names, %s among them", err, out, names[0])
 	}
 	deadline := time.Now().Add(waitBudget)
 	for _, n := range names {
 		wstart := time.Now()
 		left := max(time.Until(deadline), time.Second)
-		_, err := c.kubectlErr("-n", namespace, "wait", "--for=condition=Complete", n, "--timeout="+left.Round(time.Second).String())
+		// Exit 0 only when it completes; it ends at once when it fails.
+		out, err := c.exec("", c.kubectl, "lab", "watch", n, "-n", namespace, "--kubeconfig", c.kubeconfig,
+			"--timeout", left.Round(time.Second).String())
 		if err != nil {
-			t.Errorf("%s: not Complete: %v\n%s", n, err, c.diagnose(n))
+			t.Errorf("%s: kubectl lab watch: %v\n%s\n%s", n, err, out, c.diagnose("experiment/"+n))
 			continue
 		}
-		t.Logf("%s Complete (waited %s)", n, time.Since(wstart).Round(100*time.Millisecond))
+		t.Logf("%s Complete (waited %s)\n%s", n, time.Since(wstart).Round(100*time.Millisecond), out)
 	}
 	var list labv1.ExperimentList
 	decode(t, c.kctl(t, "-n", namespace, "get", "experiments", "-o", "json"), &list)

@@ -128,6 +128,15 @@ func waiting(st *labv1.ExperimentStatus) string {
 	return fmt.Sprintf("; %d waiting to start (%s)", n, first)
 }
 
+// Tally counts runs by outcome, as status.runs counts them.
+func Tally(runs []labv1.RunStatus) labv1.RunCounts {
+	var c labv1.RunCounts
+	for _, r := range runs {
+		count(&c, r.Outcome)
+	}
+	return c
+}
+
 // count adds a run of outcome to counts.
 func count(counts *labv1.RunCounts, outcome string) {
 	counts.Total++

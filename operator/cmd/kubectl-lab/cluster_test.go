@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +25,60 @@ import (
 // context's namespace unless -n says otherwise, --as — and report it as
 // they report its results directory.
 func TestReportFromCluster(t *testing.T) {
+	cl := startCluster(t)
+	kubeconfig, saved := cl.kubeconfig, cl.saved
+	fromDir, err := execute("report", before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := saved.Name
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string // "": the report, as from the directory
+		// usage: the error is bad input (exit 2)
+		usage bool
+	}{
+		{name: "the context's namespace", args: []string{"report", name}},
+		{name: "-n", args: []string{"report", name, "-n", "team-a", "--context", "team-b"}},
+		{name: "another context's namespace", args: []string{"report", name, "--context", "team-b"},
+			want: "no Experiment " + name + " in namespace team-b", usage: true},
+		{name: "-n elsewhere", args: []string{"report", name, "-n", "team-c"},
+			want: "no Experiment " + name + " in namespace team-c", usage: true},
+		{name: "--as someone without rights", args: []string{"report", name, "--as", "system:serviceaccount:team-a:nobody"},
+			want: "forbidden"},
+		{name: "compare", args: []string{"compare", name, before}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := execute(append(tt.args, "--kubeconfig", kubeconfig)...)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("got %v\n%s", err, out)
+				}
+				if tt.args[0] == "report" && out != fromDir {
+					t.Errorf("the report from the cluster differs from the one from %s:\n%s\nwant:\n%s", before, out, fromDir)
+				}
+				return
+			}
+			var u *usageError
+			if err == nil || !strings.Contains(err.Error(), tt.want) || errors.As(err, &u) != tt.usage {
+				t.Errorf("got %v (bad input: %v), want an error mentioning %q (bad input: %v)", err, errors.As(err, &u), tt.want, tt.usage)
+			}
+		})
+	}
+}
+
+// cluster is a real API server with namespaces team-a and team-b, the
+// report testdata's "before" Experiment in team-a with its status, and a
+// kubeconfig whose current context is team-a (context team-b: team-b).
+type cluster struct {
+	kubeconfig string
+	k8s        client.Client
+	saved      *labv1.Experiment
+}
+
+func startCluster(t *testing.T) *cluster {
+	t.Helper()
 	testenv.NeedAPIServer(t)
 	env, err := testenv.Start()
 	if err != nil {
@@ -84,45 +137,5 @@ func TestReportFromCluster(t *testing.T) {
 	if err := k8s.Status().Update(ctx, exp); err != nil {
 		t.Fatal(err)
 	}
-
-	fromDir, err := execute("report", before)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := saved.Name
-	for _, tt := range []struct {
-		name string
-		args []string
-		want string // "": the report, as from the directory
-		// usage: the error is bad input (exit 2)
-		usage bool
-	}{
-		{name: "the context's namespace", args: []string{"report", name}},
-		{name: "-n", args: []string{"report", name, "-n", "team-a", "--context", "team-b"}},
-		{name: "another context's namespace", args: []string{"report", name, "--context", "team-b"},
-			want: "no Experiment " + name + " in namespace team-b", usage: true},
-		{name: "-n elsewhere", args: []string{"report", name, "-n", "team-c"},
-			want: "no Experiment " + name + " in namespace team-c", usage: true},
-		{name: "--as someone without rights", args: []string{"report", name, "--as", "system:serviceaccount:team-a:nobody"},
-			want: "forbidden"},
-		{name: "compare", args: []string{"compare", name, before}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			out, err := execute(append(tt.args, "--kubeconfig", kubeconfig)...)
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("got %v\n%s", err, out)
-				}
-				if tt.args[0] == "report" && out != fromDir {
-					t.Errorf("the report from the cluster differs from the one from %s:\n%s\nwant:\n%s", before, out, fromDir)
-				}
-				return
-			}
-			var u *usageError
-			if err == nil || !strings.Contains(err.Error(), tt.want) || errors.As(err, &u) != tt.usage {
-				t.Errorf("got %v (bad input: %v), want an error mentioning %q (bad input: %v)", err, errors.As(err, &u), tt.want, tt.usage)
-			}
-		})
-	}
-	_ = os.Remove(kubeconfig)
+	return &cluster{kubeconfig: kubeconfig, k8s: k8s, saved: saved}
 }

@@ -19,8 +19,9 @@ func newCompareCmd() *cobra.Command {
 		Long: "For every variant A and B share (the same knobs, whatever their names) and every figure, print A's and\n" +
 			"B's median ± 95% CI, B's change and its p-value (Mann-Whitney U), or ~ when the change is not\n" +
 			"significant, and the geometric mean per figure. A and B are results directories or cluster Experiments.",
-		Example: "  kubectl lab compare results/svc-go125 results/svc-go126",
-		Args:    wantArgs(2, "A and B (results directories or Experiment names)"),
+		Example:           "  kubectl lab compare results/svc-go125 results/svc-go126",
+		Args:              wantArgs(2, "A and B (results directories or Experiment names)"),
+		ValidArgsFunction: completeExperimentNames(src, true, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCompare(cmd.Context(), cmd.OutOrStdout(), src, args[0], args[1])
 		},

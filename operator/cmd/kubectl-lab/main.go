@@ -33,7 +33,7 @@ func main() {
 		switch {
 		case errors.As(err, &u):
 			os.Exit(2)
-		case interrupted(err):
+		case interrupted(err) || errors.Is(err, context.Canceled):
 			os.Exit(130) // as a shell reports SIGINT
 		}
 		os.Exit(1)

@@ -37,6 +37,7 @@ type reportOptions struct {
 	plots   []string
 	zoom    bool
 	out     string
+	output  outputFlags
 }
 
 func newReportCmd() *cobra.Command {
@@ -47,11 +48,13 @@ func newReportCmd() *cobra.Command {
 		Long: "Print each variant's runs and the median and 95% confidence interval of its figures, and the\n" +
 			"recommendation. DIR is a results directory (from `kubectl lab run --local`); otherwise NAME is an\n" +
 			"Experiment in the cluster. --plot writes a PNG and an SVG of a figure against a knob, one line per\n" +
-			"combination of the other knobs that vary.",
+			"combination of the other knobs that vary. -o json|yaml|name prints the Experiment, results and all, instead.",
 		Example: "  kubectl lab report results/svc-cpu-20261120\n" +
+			"  kubectl lab report results/svc-cpu-20261120 -o yaml > svc-cpu.yaml\n" +
 			"  kubectl lab report svc-cpu -n perf --figure lat-p99-s --figure req/s --plot lat-p99-s:cpu",
-		Args: wantArgs(1, "NAME|DIR"),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), cmd.OutOrStdout(), args[0]) },
+		Args:              wantArgs(1, "NAME|DIR"),
+		ValidArgsFunction: completeExperimentNames(&o.src, true, 1),
+		RunE:              func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), cmd.OutOrStdout(), args[0]) },
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&o.figures, "figure", nil, "figures to show (repeatable; default: the objective's and constraints', the scenario's headline figures, cpu-cores, throttled-s/s, mem-peak-B)")
@@ -59,6 +62,9 @@ func newReportCmd() *cobra.Command {
 	f.BoolVar(&o.zoom, "zoom", false, "plots' value axis fits the data instead of starting at zero")
 	f.StringVar(&o.out, "out", "", "where plots go (default DIR/plots, or ./NAME-plots for a cluster Experiment)")
 	o.src.addFlags(cmd)
+	o.output.addFlags(cmd, false)
+	_ = cmd.RegisterFlagCompletionFunc("figure", completeFigures(&o.src))
+	_ = cmd.RegisterFlagCompletionFunc("plot", completePlots(&o.src))
 	return cmd
 }
 
@@ -70,9 +76,22 @@ type plotFile struct {
 }
 
 func (o *reportOptions) run(ctx context.Context, stdout io.Writer, arg string) error {
+	pr, err := o.output.printer()
+	if err != nil {
+		return err
+	}
+	if o.output.wide {
+		return usagef("-o wide: report has no wide table; use -o json, yaml or name, or --figure to choose columns")
+	}
+	if pr != nil && len(o.plots) > 0 {
+		return usagef("-o %s prints the Experiment, not a report: drop --plot, or -o", *o.output.print.OutputFormat)
+	}
 	exp, dir, err := o.src.load(ctx, "NAME|DIR", arg)
 	if err != nil {
 		return err
+	}
+	if pr != nil {
+		return pr.PrintObj(exp, stdout)
 	}
 	var table bytes.Buffer
 	if err := report.Table(&table, exp, o.figures); err != nil {
@@ -189,24 +208,9 @@ func (s *experimentSource) load(ctx context.Context, what, arg string) (*labv1.E
 }
 
 func (s *experimentSource) get(ctx context.Context, what, name string) (*labv1.Experiment, error) {
-	// The client logs through controller-runtime's logger, which warns on
-	// stderr when none is set; a CLI reports errors itself.
-	ctrllog.SetLogger(logr.Discard())
-	cfg, err := s.kube.ToRESTConfig()
+	c, ns, err := s.client()
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: no such results directory, and no cluster to look it up in: %w", what, name, err)
-	}
-	ns, _, err := s.kube.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
-		return nil, fmt.Errorf("%s %q: the namespace to look it up in: %w", what, name, err)
-	}
-	scheme := runtime.NewScheme()
-	if err := labv1.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		return nil, fmt.Errorf("connect to the cluster: %w", err)
 	}
 	var exp labv1.Experiment
 	err = c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &exp)
@@ -219,3 +223,33 @@ func (s *experimentSource) get(ctx context.Context, what, name string) (*labv1.E
 	}
 	return &exp, nil
 }
+
+// client connects to the cluster the kubectl flags name, and returns the
+// namespace they select (-n, else the context's).
+func (s *experimentSource) client() (client.WithWatch, string, error) {
+	// The client logs through controller-runtime's logger, which warns on
+	// stderr when none is set; a CLI reports errors itself.
+	ctrllog.SetLogger(logr.Discard())
+	cfg, err := s.kube.ToRESTConfig()
+	if err != nil {
+		return nil, "", err
+	}
+	ns, _, err := s.kube.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return nil, "", fmt.Errorf("the namespace: %w", err)
+	}
+	c, err := client.NewWithWatch(cfg, client.Options{Scheme: labScheme})
+	if err != nil {
+		return nil, "", fmt.Errorf("connect to the cluster: %w", err)
+	}
+	return c, ns, nil
+}
+
+// labScheme knows the Experiment types.
+var labScheme = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := labv1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}()

@@ -26,6 +26,7 @@ func newScenariosCmd() *cobra.Command {
 			}
 			return nil
 		},
+		ValidArgsFunction: completeScenarios,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return listScenarios(cmd.OutOrStdout())

@@ -13,6 +13,8 @@ HELM_VERSION ?= v3.22.0
 HELM := $(CURDIR)/hack/tools/bin/helm-$(HELM_VERSION)
 HELM_DOCS_VERSION ?= v1.14.2
 HELM_DOCS := $(CURDIR)/hack/tools/bin/helm-docs-$(HELM_DOCS_VERSION)
+KREW_VERSION ?= v0.4.3
+KREW := $(CURDIR)/hack/tools/bin/krew-$(KREW_VERSION)
 # Test flags: CI runs the race detector. -p 1: one test binary at a time,
 # because many tests measure CPU (throttling, latency under a quota, the
 # allocator's CPU share) and two packages at once on a small machine would
@@ -122,6 +124,34 @@ cross-check: ## Cross-compile the kubectl lab plugin for macOS and Windows (CROS
 	@for p in $(CROSS_PLATFORMS); do echo "kubectl-lab for $$p"; \
 	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -trimpath -o /dev/null ./operator/cmd/kubectl-lab; done
 
+# A release: VERSION (semantic, v-prefixed), the plugin for DIST_PLATFORMS,
+# the images for their linux ones; URL is where the archives will be
+# downloaded from (the krew manifest's URIs).
+VERSION ?= v0.0.0-dev
+DIST_PLATFORMS ?= linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64
+DIST_URL ?= https://github.com/runtime-lab/runtime-lab/releases/download/VERSION
+
+.PHONY: dist
+dist: ## Release artefacts in dist/release: plugin archives for every platform (+ workload on Linux), image tarballs, SHA256SUMS, krew manifest lab.yaml.
+	$(GO) run ./hack/dist -version $(VERSION) -platforms $(DIST_PLATFORMS) -url '$(DIST_URL)' -o dist/release
+
+# Where push-images pushes: REGISTRY/runtime-lab/{operator,workload}:VERSION.
+REGISTRY ?=
+
+.PHONY: push-images
+push-images: ## Push dist/release's operator and workload images, every linux platform as one image, to REGISTRY (docker login's credentials; no Docker engine).
+	@test -n "$(REGISTRY)" || { echo "REGISTRY is empty: make push-images REGISTRY=ghcr.io/me VERSION=$(VERSION)"; exit 2; }
+	@for img in operator workload; do \
+	  $(GO) run ./hack/image push -to $(REGISTRY)/runtime-lab/$$img:$(VERSION) dist/release/$${img}_$(VERSION)_linux_*.tar || exit 1; done
+
+.PHONY: krew
+krew: $(KREW) ## Build krew from its Go module into hack/tools/bin (the dist test installs the plugin with it).
+
+$(KREW):
+	mkdir -p $(dir $@)
+	GOBIN=$(dir $@) CGO_ENABLED=0 $(GO) install -trimpath sigs.k8s.io/krew/cmd/krew@$(KREW_VERSION)
+	mv $(dir $@)/krew $@
+
 .PHONY: build
 build: ## Build bin/workload and bin/manager.
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/workload ./workloads/cmd/workload
@@ -141,8 +171,9 @@ envtest: ## Build kube-apiserver and etcd from Go modules for the API tests (cac
 	@hack/k8s-bin.sh kube-apiserver etcd
 
 .PHONY: test
-test: $(HELM) ## Run every test: real API server (envtest), real cgroups where the machine allows, Prometheus; see README.
+test: $(HELM) $(KREW) ## Run every test: real API server (envtest), real cgroups where the machine allows, Prometheus; see README.
 	KUBEBUILDER_ASSETS="$${KUBEBUILDER_ASSETS:-$$(hack/k8s-bin.sh kube-apiserver etcd)}" RUNTIMELAB_HELM="$${RUNTIMELAB_HELM:-$(HELM)}" \
+	  RUNTIMELAB_KREW="$${RUNTIMELAB_KREW:-$(KREW)}" \
 	  $(GO) test $(TEST_FLAGS) -timeout 60m ./...
 
 .PHONY: test-fast

@@ -12,4 +12,12 @@
 //
 // The layer's files have fixed owners and timestamps, so the same binary
 // always gives the same image digest.
+//
+// `image push` pushes such tarballs, one per platform, to any registry as
+// one multi-platform image (an OCI index), with the credentials that
+// `docker login`, `crane auth login` or a credential helper keep in
+// ~/.docker/config.json — still no Docker engine:
+//
+//	go run ./hack/image push -to ghcr.io/me/runtime-lab/workload:v0.1.0 \
+//	    dist/release/workload_v0.1.0_linux_amd64.tar dist/release/workload_v0.1.0_linux_arm64.tar
 package main

@@ -19,6 +19,13 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "push" {
+		if err := push(os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "image push:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "image:", err)
 		os.Exit(2)

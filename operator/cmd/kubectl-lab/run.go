@@ -57,7 +57,7 @@ func newRunCmd() *cobra.Command {
 	f.BoolVar(&o.local, "local", false, "run on this machine instead of a cluster")
 	f.StringVar(&o.out, "out", "", "results directory (default results/NAME-TIMESTAMP)")
 	f.IntVar(&o.parallel, "parallel", 0, "runs at once (default: the Experiment's spec.parallelism, 1 unless set); more than 1 lets runs disturb each other")
-	f.StringVar(&o.workload, "workload", "", "workload binary (default: built from this checkout when run inside one, else workload on PATH)")
+	f.StringVar(&o.workload, "workload", "", "workload binary (default: built from this checkout when run inside one, else the workload beside this plugin as release archives ship it, else workload on PATH)")
 	f.StringArrayVar(&o.images, "image", nil, "IMAGE=BINARY: run the variants of image IMAGE (spec.image, spec.matrix.images) with workload binary BINARY, "+
 		"e.g. one built with another Go version; repeat for each image")
 	return cmd

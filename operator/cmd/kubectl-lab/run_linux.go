@@ -146,7 +146,8 @@ func killOnSecondInterrupt(ctx context.Context, stderr io.Writer) (<-chan struct
 // is incremental: about a second once built, so a stale bin/workload is
 // never run by mistake) into the user's cache directory — private to the
 // user, never a fixed name in the shared temp directory, which another
-// user could plant a binary at for root to run; else workload on PATH.
+// user could plant a binary at for root to run; else the workload shipped
+// beside this plugin; else workload on PATH.
 func (o *runOptions) findWorkload(ctx context.Context, stderr io.Writer) (string, error) {
 	if o.workload != "" {
 		return o.workload, nil
@@ -156,10 +157,39 @@ func (o *runOptions) findWorkload(ctx context.Context, stderr io.Writer) (string
 			return buildWorkload(ctx, stderr)
 		}
 	}
+	if p, ok := besideExecutable(); ok {
+		return p, nil
+	}
 	if p, err := exec.LookPath("workload"); err == nil {
 		return p, nil
 	}
 	return "", errors.New("no workload binary: give --workload, put workload on PATH, or run from a runtime-lab checkout with Go installed")
+}
+
+// besideExecutable finds the workload shipped with the plugin: a file
+// named workload in the directory of this executable (symlinks resolved,
+// as krew links the plugin from its store), as make dist's archives for
+// Linux hold both. It is used only when it is an executable regular file
+// owned by root or by this user and writable by no one else, as the plugin
+// runs it as root.
+func besideExecutable() (string, bool) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", false
+	}
+	if self, err = filepath.EvalSymlinks(self); err != nil {
+		return "", false
+	}
+	p := filepath.Join(filepath.Dir(self), "workload")
+	fi, err := os.Lstat(p)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 || fi.Mode().Perm()&0o022 != 0 {
+		return "", false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || st.Uid != 0 && int(st.Uid) != os.Geteuid() {
+		return "", false
+	}
+	return p, true
 }
 
 // modulePath is this repository's Go module.

@@ -11,6 +11,10 @@ import (
 
 func init() { subcommands = append(subcommands, newVersionCmd) }
 
+// releaseVersion is the release a binary was built for, set by make dist
+// (-ldflags -X main.releaseVersion=v0.1.0); empty otherwise.
+var releaseVersion string
+
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",
@@ -40,6 +44,9 @@ func versionLine(info *debug.BuildInfo) string {
 				modified = s.Value == "true"
 			}
 		}
+	}
+	if releaseVersion != "" {
+		version = releaseVersion
 	}
 	commit := "unknown commit"
 	if rev != "" {

@@ -90,6 +90,16 @@ func TestE2E(t *testing.T) {
 	})
 
 	phase(t, "helm install", func() { c.installOperator(t) })
+	// The chart's own test: a tiny Experiment through the installed
+	// operator, as a user checks an install.
+	phase(t, "helm test", func() {
+		out, err := c.exec("", c.helm, "test", release, "--kubeconfig", c.kubeconfig, "--namespace", operatorNS, "--logs", "--timeout", "6m")
+		if err != nil {
+			t.Errorf("helm test: %v\n%s\n%s", err, tail(out, 4000), c.diagnose("pod/"+release+"-test"))
+			return
+		}
+		t.Logf("helm test:\n%s", tail(out, 2000))
+	})
 	phase(t, "namespace", func() { c.restrictedNamespace(t) })
 	prom := startPrometheus(t, c)
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -51,10 +52,10 @@ func chartCopy(t *testing.T) string {
 
 // TestHelmChart renders the chart with its defaults and with every toggle
 // on, and checks each rendering against a real API server: every object
-// (CRD included) is accepted by a server-side dry-run apply, the
-// operator's pod is admitted under Pod Security "restricted", and its
-// service account has exactly the access it needs. `helm lint --strict`
-// passes for each.
+// (CRD and the helm test's hooks included) is accepted by a server-side
+// dry-run apply, the operator's pod and the helm test's pod are admitted
+// under Pod Security "restricted", and each service account has exactly
+// the access it needs. `helm lint --strict` passes for each.
 func TestHelmChart(t *testing.T) {
 	helm := helmOrSkip(t)
 	chart := chartCopy(t)
@@ -65,10 +66,11 @@ func TestHelmChart(t *testing.T) {
 		wantKinds         map[string]int
 		wantArgs          []string
 		rbac              bool
+		// wantTLS is the ServiceMonitor endpoint's tlsConfig (nil: none).
+		wantTLS map[string]any
 	}{{
 		name: "defaults", release: "rl", ns: "runtimelab-helm",
-		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 4, "ClusterRoleBinding": 1,
-			"Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1},
+		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 2, "ClusterRole": 4, "ClusterRoleBinding": 1, "Role": 2, "RoleBinding": 2, "Service": 1, "Deployment": 1, "Pod": 1},
 		wantArgs: []string{"--leader-elect=true", "--metrics-bind-address=:8443", "--metrics-secure=true",
 			"--health-probe-bind-address=:8081", "--retry-budget=2"},
 		rbac: true,
@@ -77,20 +79,33 @@ func TestHelmChart(t *testing.T) {
 		set: []string{"prometheus.serviceMonitor.enabled=true", "prometheus.podMonitor.enabled=true", "dashboards.enabled=true",
 			"pyroscopeAddress=http://pyroscope.monitoring:4040", "workloadImage=runtime-lab/workload:dev",
 			"image.repository=runtime-lab/operator", "image.tag=dev", "image.pullPolicy=Never",
-			"prometheus.serviceMonitor.labels.release=kube-prometheus-stack", "nodeSelector.kubernetes\\.io/os=linux"},
-		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 4, "ClusterRoleBinding": 1,
-			"Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1, "ServiceMonitor": 1, "PodMonitor": 1,
-			"ConfigMap": len(dashboards)},
+			"prometheus.serviceMonitor.labels.release=kube-prometheus-stack", "nodeSelector.kubernetes\\.io/os=linux",
+			"metrics.certSecret=lab-metrics-tls"},
+		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 2, "ClusterRole": 4, "ClusterRoleBinding": 1, "Role": 2, "RoleBinding": 2, "Service": 1, "Deployment": 1, "ServiceMonitor": 1, "PodMonitor": 1, "ConfigMap": len(dashboards), "Pod": 1},
 		wantArgs: []string{"--leader-elect=true", "--metrics-bind-address=:8443", "--metrics-secure=true",
+			"--metrics-cert-dir=/etc/runtime-lab/metrics-certs",
 			"--health-probe-bind-address=:8081", "--retry-budget=2", "--workload-image=runtime-lab/workload:dev",
 			"--pyroscope-address=http://pyroscope.monitoring:4040"},
 		rbac: true,
+		// The certificate is verified against the Secret's CA, for the
+		// metrics Service's DNS name.
+		wantTLS: map[string]any{"ca": map[string]any{"secret": map[string]any{"name": "lab-metrics-tls", "key": "ca.crt"}},
+			"serverName": "lab-runtime-lab-metrics.runtimelab-helm-all.svc"},
+	}, {
+		name: "secure metrics, self-signed", release: "ss", ns: "runtimelab-helm-ss",
+		set:       []string{"prometheus.serviceMonitor.enabled=true"},
+		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 2, "ClusterRole": 4, "ClusterRoleBinding": 1, "Role": 2, "RoleBinding": 2, "Service": 1, "Deployment": 1, "ServiceMonitor": 1, "Pod": 1},
+		wantArgs: []string{"--leader-elect=true", "--metrics-bind-address=:8443", "--metrics-secure=true",
+			"--health-probe-bind-address=:8081", "--retry-budget=2"},
+		rbac: true,
+		// The documented opt-out: nothing to verify a self-signed
+		// certificate against.
+		wantTLS: map[string]any{"insecureSkipVerify": true},
 	}, {
 		name: "plain metrics, no leader election, no user roles", release: "plain", ns: "runtimelab-helm-plain",
 		set: []string{"metrics.secure=false", "leaderElection.enabled=false", "prometheus.serviceMonitor.enabled=true",
 			"rbac.aggregateToDefaultRoles=false"},
-		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1,
-			"Service": 1, "Deployment": 1, "ServiceMonitor": 1},
+		wantKinds: map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 2, "ClusterRole": 1, "ClusterRoleBinding": 1, "Service": 1, "Deployment": 1, "ServiceMonitor": 1, "Role": 1, "RoleBinding": 1, "Pod": 1},
 		wantArgs: []string{"--leader-elect=false", "--metrics-bind-address=:8443", "--metrics-secure=false",
 			"--health-probe-bind-address=:8081", "--retry-budget=2"},
 	}}
@@ -127,6 +142,13 @@ func TestHelmChart(t *testing.T) {
 				port = "http"
 			}
 			checkServiceSelectsDeployment(t, svc, dep, port, 8443)
+			if sm := Find(objs, "ServiceMonitor", full); sm != nil {
+				eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
+				tlsConfig, _, _ := unstructured.NestedMap(eps[0].(map[string]any), "tlsConfig")
+				if diff := cmp.Diff(tt.wantTLS, tlsConfig, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("ServiceMonitor tlsConfig (-want +got):\n%s", diff)
+				}
+			}
 			checkDashboards(t, chart, objs)
 
 			ensureNamespace(t, ctx, tt.ns)
@@ -135,6 +157,17 @@ func TestHelmChart(t *testing.T) {
 				createForReal(t, ctx, o)
 			}
 			checkPodAdmitted(t, ctx, dep)
+			// helm test's pod may create, read and delete Experiments in
+			// the release's namespace, and nothing else.
+			checkRBAC(t, ctx, tt.ns, full+"-test", []access{
+				{verb: "create", group: "lab.runtimelab.io", resource: "experiments", namespace: tt.ns, allowed: true},
+				{verb: "get", group: "lab.runtimelab.io", resource: "experiments", namespace: tt.ns, allowed: true},
+				{verb: "delete", group: "lab.runtimelab.io", resource: "experiments", namespace: tt.ns, allowed: true},
+				{verb: "create", group: "lab.runtimelab.io", resource: "experiments", namespace: "default", allowed: false},
+				{verb: "update", group: "lab.runtimelab.io", resource: "experiments", subresource: "status", namespace: tt.ns, allowed: false},
+				{verb: "create", resource: "pods", namespace: tt.ns, allowed: false},
+				{verb: "get", resource: "secrets", namespace: tt.ns, allowed: false},
+			})
 			if tt.rbac {
 				checkRBAC(t, ctx, tt.ns, full, operatorAccess(tt.ns))
 				checkUserRoles(t, ctx, objs, full+"-experiment-editor", full+"-experiment-viewer")

@@ -4,11 +4,14 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -35,15 +38,18 @@ const DefaultWorkloadImage = "ghcr.io/runtime-lab/workload:latest"
 func main() {
 	var (
 		metricsAddr, probeAddr, image string
-		pyroscope                     string
+		pyroscope, metricsCertDir     string
 		secureMetrics, leaderElect    bool
 		enableHTTP2                   bool
 		retryBudget                   int
+		selfTestRun                   bool
+		selfTestTimeout               time.Duration
 		qps                           float64
 		burst                         int
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8443", "address of the metrics endpoint (HTTPS with authn/authz when --metrics-secure); 0 disables it")
 	flag.BoolVar(&secureMetrics, "metrics-secure", true, "serve metrics over HTTPS, only to callers allowed by RBAC")
+	flag.StringVar(&metricsCertDir, "metrics-cert-dir", "", "directory holding tls.crt and tls.key for the metrics endpoint, reloaded when they change (e.g. a cert-manager Secret); empty: a self-signed certificate")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader, so that only one replica reconciles")
 	flag.BoolVar(&enableHTTP2, "enable-http2", false, "serve HTTP/2 on the metrics endpoint (off: CVE-2023-44487 and CVE-2023-39325)")
@@ -52,6 +58,8 @@ func main() {
 	flag.IntVar(&retryBudget, "retry-budget", 2, "times a run the cluster failed (Error, Evicted, Deleted) is tried again")
 	flag.Float64Var(&qps, "kube-api-qps", 100, "requests per second to the API server; a wave of runs creates parallelism pods at once")
 	flag.IntVar(&burst, "kube-api-burst", 200, "burst of requests to the API server")
+	flag.BoolVar(&selfTestRun, "self-test", false, "instead of running the operator, run a tiny Experiment through the installed one in $POD_NAMESPACE and exit 0 when it completes (helm test runs this)")
+	flag.DurationVar(&selfTestTimeout, "self-test-timeout", 5*time.Minute, "how long --self-test waits for its Experiment")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -61,16 +69,27 @@ func main() {
 		log.Error(err, "bad flag")
 		os.Exit(2)
 	}
-
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(labv1.AddToScheme(scheme))
-
-	var tlsOpts []func(*tls.Config)
-	if !enableHTTP2 {
-		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
+	if err := checkMetricsCertDir(metricsCertDir); err != nil {
+		log.Error(err, "bad flag")
+		os.Exit(2)
 	}
-	metricsOpts := metricsserver.Options{BindAddress: metricsAddr, SecureServing: secureMetrics, TLSOpts: tlsOpts}
+
+	if selfTestRun {
+		ns, name := os.Getenv("POD_NAMESPACE"), os.Getenv("POD_NAME")
+		if ns == "" || name == "" {
+			log.Error(errors.New("--self-test needs $POD_NAMESPACE and $POD_NAME (the downward API)"), "bad environment")
+			os.Exit(2)
+		}
+		if err := selfTest(ctrl.SetupSignalHandler(), ctrl.GetConfigOrDie(), ns, name, selfTestTimeout, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stdout, "FAIL:", err)
+			os.Exit(1)
+		}
+		return
+	}
+
+	scheme := labScheme()
+
+	metricsOpts := metricsOptions(metricsAddr, secureMetrics, enableHTTP2, metricsCertDir)
 	if secureMetrics {
 		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
@@ -132,4 +151,38 @@ func checkPyroscopeAddress(s string) error {
 		return fmt.Errorf("--pyroscope-address %q: want an http:// or https:// URL with a host, such as http://pyroscope.monitoring:4040", s)
 	}
 	return nil
+}
+
+// checkMetricsCertDir: a --metrics-cert-dir holds tls.crt and tls.key.
+// controller-runtime would otherwise fall back to a self-signed
+// certificate without a word, and scrapers that verify would fail.
+func checkMetricsCertDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	for _, f := range []string{"tls.crt", "tls.key"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return fmt.Errorf("--metrics-cert-dir %s: no %s (%v); mount a kubernetes.io/tls Secret there, or drop the flag for a self-signed certificate", dir, f, err)
+		}
+	}
+	return nil
+}
+
+// metricsOptions configures the metrics endpoint: HTTPS when secure, with
+// the certificate in certDir (else a self-signed one), HTTP/1.1 only unless
+// http2.
+func metricsOptions(addr string, secure, http2 bool, certDir string) metricsserver.Options {
+	var tlsOpts []func(*tls.Config)
+	if !http2 {
+		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
+	}
+	return metricsserver.Options{BindAddress: addr, SecureServing: secure, TLSOpts: tlsOpts, CertDir: certDir}
+}
+
+// labScheme knows the built-in types and the Experiment.
+func labScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(labv1.AddToScheme(scheme))
+	return scheme
 }

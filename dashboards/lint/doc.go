@@ -6,7 +6,8 @@
 // descriptions on every panel, and unique UIDs, IDs and titles.
 //
 // dashboard-linter itself is not usable here (no version of its module is
-// served), so these rules are reimplemented with a small PromQL selector
-// scanner instead of Prometheus' parser; the real test of every query is
-// running it against a real Prometheus (package dashboards/e2e).
+// served), so these rules are reimplemented on Prometheus' own PromQL
+// parser (promql/parser), with Grafana's variables stood in for as
+// dashboard-linter does; the real test of every query is running it
+// against a real Prometheus (package dashboards/e2e).
 package lint

@@ -2,7 +2,12 @@ package lint
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/promql/parser"
 )
 
 // Selector is one vector selector of a PromQL expression.
@@ -46,242 +51,114 @@ func (s Selector) Name() string {
 	return ""
 }
 
-// keywords are identifiers that are not metric names when they are not
-// followed by '('.
-var keywords = map[string]bool{
-	"and": true, "or": true, "unless": true, "bool": true, "offset": true, "atan2": true,
-	"by": true, "without": true, "on": true, "ignoring": true, "group_left": true, "group_right": true,
-	"inf": true, "nan": true, "Inf": true, "NaN": true,
-}
-
-// aggregations may be followed by a by/without clause before their '('.
-var aggregations = map[string]bool{
-	"sum": true, "min": true, "max": true, "avg": true, "group": true, "stddev": true, "stdvar": true,
-	"count": true, "count_values": true, "bottomk": true, "topk": true, "quantile": true,
-	"limitk": true, "limit_ratio": true,
-}
-
-// labelLists are followed by a parenthesised list of label names.
-var labelLists = map[string]bool{
-	"by": true, "without": true, "on": true, "ignoring": true, "group_left": true, "group_right": true,
-}
-
-// Selectors scans a PromQL expression, Grafana variables included, and
-// returns its vector selectors. It checks that brackets balance and
-// matchers are well formed; it is not a full parser.
+// Selectors parses a PromQL expression, Grafana variables included, with
+// Prometheus' own parser (promql/parser) and returns its vector
+// selectors, each with its range and the innermost function or
+// aggregation it is an argument of.
+//
+// The parser knows no Grafana variables: outside string literals (where
+// PromQL takes them as they are) each $var, ${var} or [[var]] is first
+// replaced by a duration no dashboard writes, and a selector's range that
+// parses to one is reported as the variable's text again, as Grafana's
+// dashboard linter does.
 func Selectors(expr string) ([]Selector, error) {
-	sc := &scanner{s: expr}
-	return sc.run()
-}
-
-type scanner struct {
-	s     string
-	i     int
-	funcs []string // open parentheses: the function each belongs to
-	out   []Selector
-	agg   string // aggregation waiting for its '(' after by/without
-}
-
-func (sc *scanner) errorf(format string, a ...any) error {
-	return fmt.Errorf("promql %q at offset %d: %s", sc.s, sc.i, fmt.Sprintf(format, a...))
-}
-
-func (sc *scanner) run() ([]Selector, error) {
-	for {
-		sc.skipSpace()
-		if sc.i >= len(sc.s) {
-			break
+	src, vars := expandVariables(expr)
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(src)
+	if err != nil {
+		return nil, fmt.Errorf("promql %q: %w", expr, err)
+	}
+	var out []Selector
+	parser.Inspect(e, func(n parser.Node, path []parser.Node) error {
+		vs, ok := n.(*parser.VectorSelector)
+		if !ok {
+			return nil
 		}
-		c := sc.s[sc.i]
-		var err error
-		switch {
-		case isIdentStart(c):
-			err = sc.ident()
-		case c == '{':
-			err = sc.selector("")
-		case c == '(':
-			sc.funcs = append(sc.funcs, sc.agg)
-			sc.agg = ""
-			sc.i++
-		case c == ')':
-			if len(sc.funcs) == 0 {
-				return nil, sc.errorf("unbalanced ')'")
-			}
-			sc.funcs = sc.funcs[:len(sc.funcs)-1]
-			sc.i++
-		case c == '[':
-			// a subquery or a range after a parenthesised expression
-			_, err = sc.bracket()
-		case c == '"' || c == '\'' || c == '`':
-			_, err = sc.str()
-		case c == ']' || c == '}':
-			return nil, sc.errorf("unbalanced %q", c)
-		default: // numbers, durations, operators, commas, '@'
-			sc.i++
-			for sc.i < len(sc.s) && (isIdentChar(sc.s[sc.i]) || sc.s[sc.i] == '.') && isDigit(c) {
-				sc.i++
+		sel := Selector{Metric: vs.Name}
+		ms := vs.LabelMatchers
+		if vs.Name != "" && len(ms) > 0 {
+			ms = ms[:len(ms)-1] // the parser adds __name__="<Name>" last
+		}
+		for _, m := range ms {
+			sel.Matchers = append(sel.Matchers, Matcher{Name: m.Name, Op: m.Type.String(), Value: m.Value})
+		}
+		if len(path) > 0 {
+			if m, ok := path[len(path)-1].(*parser.MatrixSelector); ok {
+				sel.Range = rangeText(m.Range, vars)
 			}
 		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if len(sc.funcs) > 0 {
-		return nil, sc.errorf("%d unclosed '('", len(sc.funcs))
-	}
-	return sc.out, nil
-}
-
-func (sc *scanner) ident() error {
-	start := sc.i
-	for sc.i < len(sc.s) && isIdentChar(sc.s[sc.i]) {
-		sc.i++
-	}
-	name := sc.s[start:sc.i]
-	sc.skipSpace()
-	next := byte(0)
-	if sc.i < len(sc.s) {
-		next = sc.s[sc.i]
-	}
-	switch {
-	case labelLists[name] && next == '(':
-		end := strings.IndexByte(sc.s[sc.i:], ')')
-		if end < 0 {
-			return sc.errorf("unclosed label list after %s", name)
-		}
-		sc.i += end + 1
-	case aggregations[name] && next != '(':
-		sc.agg = name // its by/without clause comes first
-	case next == '(':
-		sc.funcs = append(sc.funcs, name)
-		sc.i++
-	case keywords[name]:
-	default:
-		return sc.selector(name)
-	}
-	return nil
-}
-
-// selector reads optional {matchers} and an optional [range] after a
-// metric name (or none).
-func (sc *scanner) selector(metric string) error {
-	sel := Selector{Metric: metric}
-	if len(sc.funcs) > 0 {
-		sel.Func = sc.funcs[len(sc.funcs)-1]
-	}
-	sc.skipSpace()
-	if sc.i < len(sc.s) && sc.s[sc.i] == '{' {
-		ms, err := sc.matchers()
-		if err != nil {
-			return err
-		}
-		sel.Matchers = ms
-	}
-	sc.skipSpace()
-	if sc.i < len(sc.s) && sc.s[sc.i] == '[' {
-		r, err := sc.bracket()
-		if err != nil {
-			return err
-		}
-		sel.Range = r
-	}
-	if sel.Metric == "" && len(sel.Matchers) == 0 {
-		return sc.errorf("empty selector {}")
-	}
-	sc.out = append(sc.out, sel)
-	return nil
-}
-
-func (sc *scanner) matchers() ([]Matcher, error) {
-	sc.i++ // '{'
-	var out []Matcher
-	for {
-		sc.skipSpace()
-		if sc.i >= len(sc.s) {
-			return nil, sc.errorf("unclosed '{'")
-		}
-		if sc.s[sc.i] == '}' {
-			sc.i++
-			return out, nil
-		}
-		start := sc.i
-		for sc.i < len(sc.s) && isIdentChar(sc.s[sc.i]) {
-			sc.i++
-		}
-		name := sc.s[start:sc.i]
-		if name == "" {
-			return nil, sc.errorf("want a label name in a matcher")
-		}
-		sc.skipSpace()
-		op := ""
-		for _, o := range []string{"=~", "!~", "!=", "="} {
-			if strings.HasPrefix(sc.s[sc.i:], o) {
-				op = o
-				break
+		for i := len(path) - 1; i >= 0 && sel.Func == ""; i-- {
+			switch f := path[i].(type) {
+			case *parser.Call:
+				sel.Func = f.Func.Name
+			case *parser.AggregateExpr:
+				sel.Func = f.Op.String()
 			}
 		}
-		if op == "" {
-			return nil, sc.errorf("want =, !=, =~ or !~ after label %s", name)
-		}
-		sc.i += len(op)
-		sc.skipSpace()
-		v, err := sc.str()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Matcher{Name: name, Op: op, Value: v})
-		sc.skipSpace()
-		if sc.i < len(sc.s) && sc.s[sc.i] == ',' {
-			sc.i++
-		}
-	}
+		out = append(out, sel)
+		return nil
+	})
+	return out, nil
 }
 
-func (sc *scanner) str() (string, error) {
-	if sc.i >= len(sc.s) || !strings.ContainsRune("\"'`", rune(sc.s[sc.i])) {
-		return "", sc.errorf("want a quoted string")
-	}
-	q := sc.s[sc.i]
+// grafanaVariable is a Grafana variable reference: $name, ${name} or ${name:fmt},
+// or the deprecated [[name]].
+var grafanaVariable = regexp.MustCompile(`\$\{[a-zA-Z_][a-zA-Z0-9_]*(?::[a-zA-Z0-9_]+)?\}|\$[a-zA-Z_][a-zA-Z0-9_]*|\[\[[a-zA-Z_][a-zA-Z0-9_]*\]\]`)
+
+// firstStandIn is the first duration variables stand in for, in
+// milliseconds: 8869990787ms is a little over 102 days and some
+// milliseconds, which no dashboard writes.
+const firstStandIn = 8869990787
+
+// expandVariables replaces each variable outside string literals with a
+// stand-in duration, and returns the durations' variables.
+func expandVariables(expr string) (string, map[time.Duration]string) {
+	vars := map[time.Duration]string{}
+	byText := map[string]time.Duration{}
 	var b strings.Builder
-	for sc.i++; sc.i < len(sc.s); sc.i++ {
-		c := sc.s[sc.i]
+	quote := byte(0)
+	for i := 0; i < len(expr); {
+		c := expr[i]
 		switch {
-		case c == '\\' && q != '`' && sc.i+1 < len(sc.s):
-			sc.i++
-			b.WriteByte(sc.s[sc.i])
-		case c == q:
-			sc.i++
-			return b.String(), nil
-		default:
+		case quote != 0:
 			b.WriteByte(c)
+			i++
+			if c == '\\' && quote != '`' && i < len(expr) {
+				b.WriteByte(expr[i])
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+			continue
+		case c == '"' || c == '\'' || c == '`':
+			quote = c
+			b.WriteByte(c)
+			i++
+			continue
 		}
+		if loc := grafanaVariable.FindStringIndex(expr[i:]); loc != nil && loc[0] == 0 {
+			text := expr[i : i+loc[1]]
+			d, ok := byText[text]
+			if !ok {
+				d = time.Duration(firstStandIn+len(byText)) * time.Millisecond
+				byText[text], vars[d] = d, text
+			}
+			fmt.Fprintf(&b, "%dms", d.Milliseconds())
+			i += loc[1]
+			continue
+		}
+		b.WriteByte(c)
+		i++
 	}
-	return "", sc.errorf("unterminated string")
+	return b.String(), vars
 }
 
-func (sc *scanner) bracket() (string, error) {
-	end := strings.IndexByte(sc.s[sc.i:], ']')
-	if end < 0 {
-		return "", sc.errorf("unclosed '['")
+// rangeText is a range as the dashboard wrote it: the variable a stand-in
+// stands for, else Prometheus' duration text (5m, 1h30m).
+func rangeText(d time.Duration, vars map[time.Duration]string) string {
+	// The parser may compute a range through float seconds: compare whole
+	// milliseconds.
+	if v, ok := vars[d.Round(time.Millisecond)]; ok {
+		return v
 	}
-	r := strings.TrimSpace(sc.s[sc.i+1 : sc.i+end])
-	sc.i += end + 1
-	if r == "" {
-		return "", sc.errorf("empty range []")
-	}
-	return r, nil
+	return model.Duration(d).String()
 }
-
-func (sc *scanner) skipSpace() {
-	for sc.i < len(sc.s) && strings.ContainsRune(" \t\n\r", rune(sc.s[sc.i])) {
-		sc.i++
-	}
-}
-
-func isIdentStart(c byte) bool {
-	return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-func isIdentChar(c byte) bool { return isIdentStart(c) || isDigit(c) }
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }

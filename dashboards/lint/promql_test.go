@@ -38,11 +38,28 @@ func TestSelectors(t *testing.T) {
 			expr: `m{a="x\"y",}`,
 			want: []Selector{{Metric: "m", Matchers: []Matcher{{"a", "=", `x"y`}}}},
 		},
-		{name: "unbalanced paren", expr: `sum(rate(m[1m])`, wantErr: "unclosed"},
-		{name: "bad matcher", expr: `m{a~"x"}`, wantErr: "want =, !=, =~ or !~"},
-		{name: "unterminated string", expr: `m{a="x}`, wantErr: "unterminated"},
-		{name: "empty selector", expr: `sum({})`, wantErr: "empty selector"},
-		{name: "stray bracket", expr: `m]`, wantErr: "unbalanced"},
+		{
+			name: "Grafana variables: in a range, in braces, as a string",
+			expr: `increase(m{job=~"$job"}[${__range}]) / rate(m{a="[[x]]"}[$__rate_interval]) * $scale`,
+			want: []Selector{
+				{Metric: "m", Func: "increase", Range: "${__range}", Matchers: []Matcher{{"job", "=~", "$job"}}},
+				{Metric: "m", Func: "rate", Range: "$__rate_interval", Matchers: []Matcher{{"a", "=", "[[x]]"}}},
+			},
+		},
+		{
+			name: "a subquery's selector has no range of its own",
+			expr: `max_over_time(rate(m[1m])[1h:5m])`,
+			want: []Selector{{Metric: "m", Func: "rate", Range: "1m"}},
+		},
+		// Errors are Prometheus' parser's own.
+		{name: "unbalanced paren", expr: `sum(rate(m[1m])`, wantErr: "unclosed left parenthesis"},
+		{name: "bad matcher", expr: `m{a~"x"}`, wantErr: "unexpected character inside braces: '~'"},
+		{name: "unterminated string", expr: `m{a="x}`, wantErr: "unterminated quoted string"},
+		{name: "empty selector", expr: `sum({})`, wantErr: "at least one non-empty matcher"},
+		{name: "stray bracket", expr: `m]`, wantErr: "unexpected right bracket"},
+		// What a scanner could not see.
+		{name: "unknown function", expr: `rat(m[1m])`, wantErr: `unknown function with name "rat"`},
+		{name: "range where none is allowed", expr: `sum(m[5m])`, wantErr: "expected type instant vector"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,8 +1,11 @@
 // Command kubectl-lab is the runtime-lab kubectl plugin: run an Experiment
-// locally in real cgroups, report any Experiment's results as tables and
-// plots, compare two results, and list the scenarios.
+// locally in real cgroups, list and follow Experiments on a cluster, report
+// any Experiment's results as tables and plots, compare two results, and
+// list the scenarios.
 //
 //	kubectl lab run -f experiment.yaml --local
+//	kubectl lab get [NAME ...]
+//	kubectl lab watch NAME
 //	kubectl lab report NAME | DIR
 //	kubectl lab compare A B
 //	kubectl lab scenarios
@@ -57,6 +60,10 @@ func newRootCmd() *cobra.Command {
 			"cgroups or on a cluster through the runtime-lab operator, and read their results.",
 		Example: `  # Run an Experiment on this machine, each run a process in its own cgroup
   kubectl lab run --local -f config/samples/gc.yaml
+
+  # On a cluster: the Experiments and their progress; follow one until it ends
+  kubectl lab get -A
+  kubectl lab watch gc-sample
 
   # Report an Experiment's results: from a cluster, or from a local results directory
   kubectl lab report gc-sample

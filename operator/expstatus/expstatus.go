@@ -128,6 +128,21 @@ func waiting(st *labv1.ExperimentStatus) string {
 	return fmt.Sprintf("; %d waiting to start (%s)", n, first)
 }
 
+// Where says why the Experiment is where it is: the message (else the
+// reason) of its Failed or Complete condition when it has ended, else of
+// Progressing; "" when none is true.
+func Where(e *labv1.Experiment) string {
+	for _, t := range []string{labv1.ConditionFailed, labv1.ConditionComplete, labv1.ConditionProgressing} {
+		if c := meta.FindStatusCondition(e.Status.Conditions, t); c != nil && c.Status == metav1.ConditionTrue {
+			if c.Message != "" {
+				return c.Message
+			}
+			return c.Reason
+		}
+	}
+	return ""
+}
+
 // Tally counts runs by outcome, as status.runs counts them.
 func Tally(runs []labv1.RunStatus) labv1.RunCounts {
 	var c labv1.RunCounts

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/duration"
@@ -255,16 +254,10 @@ func experimentRow(e *labv1.Experiment, now time.Time) metav1.TableRow {
 	}
 }
 
-// experimentReason is the message of the condition that says where the
-// Experiment is: Failed or Complete when it has ended, else Progressing.
+// experimentReason says why the Experiment is where it is (expstatus.Where).
 func experimentReason(e *labv1.Experiment) string {
-	for _, t := range []string{labv1.ConditionFailed, labv1.ConditionComplete, labv1.ConditionProgressing} {
-		if c := meta.FindStatusCondition(e.Status.Conditions, t); c != nil && c.Status == metav1.ConditionTrue {
-			if c.Message != "" {
-				return c.Message
-			}
-			return c.Reason
-		}
+	if w := expstatus.Where(e); w != "" {
+		return w
 	}
 	return "<none>"
 }

@@ -7,13 +7,13 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 )
 
 // selfTestExperiment is the tiny Experiment `helm test` runs through the
@@ -59,7 +59,7 @@ func selfTest(ctx context.Context, cfg *rest.Config, namespace, name string, tim
 			return false, nil // the API server may blink; the timeout bounds it
 		}
 		st := exp.Status
-		now := fmt.Sprintf("%s %s %s", st.Phase, st.Progress, conditionMessage(exp))
+		now := fmt.Sprintf("%s %s %s", st.Phase, st.Progress, expstatus.Where(exp))
 		if now != last {
 			fmt.Fprintf(out, "%s  %s\n", time.Now().UTC().Format(time.TimeOnly), now)
 			last = now
@@ -78,19 +78,8 @@ func selfTest(ctx context.Context, cfg *rest.Config, namespace, name string, tim
 		return fmt.Errorf("the test Experiment did not end within %s (phase %q, progress %q): is the operator running, and can the node pull the workload image?",
 			timeout, exp.Status.Phase, exp.Status.Progress)
 	case exp.Status.Phase != labv1.PhaseComplete:
-		return fmt.Errorf("the test Experiment ended %s: %s", exp.Status.Phase, conditionMessage(exp))
+		return fmt.Errorf("the test Experiment ended %s: %s", exp.Status.Phase, expstatus.Where(exp))
 	}
 	fmt.Fprintln(out, "the operator ran the test Experiment to completion")
 	return nil
-}
-
-// conditionMessage is the message of the condition that says where the
-// Experiment is.
-func conditionMessage(e *labv1.Experiment) string {
-	for _, t := range []string{labv1.ConditionFailed, labv1.ConditionComplete, labv1.ConditionProgressing} {
-		if c := meta.FindStatusCondition(e.Status.Conditions, t); c != nil && c.Status == metav1.ConditionTrue {
-			return c.Message
-		}
-	}
-	return ""
 }

@@ -25,7 +25,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -381,7 +380,7 @@ func krewManifest(version string, platforms []krewPlatform) ([]byte, error) {
 			"(see the homepage). kubectl lab run --local needs Linux, root or a delegated cgroup v2, and runs\n" +
 			"the workload binary installed beside the plugin. For completion of kubectl lab's arguments,\n" +
 			"put kubectl_complete-lab (in the plugin's directory) on your PATH.",
-		Platforms: slices.Clone(platforms),
+		Platforms: platforms,
 	}
 	return yaml.Marshal(m)
 }

@@ -144,23 +144,22 @@ type outputFlags struct {
 // table: the command prints a table of Experiments, so -o wide and
 // --no-headers apply.
 func (f *outputFlags) addFlags(cmd *cobra.Command, table bool) {
-	wide := table
 	f.print = genericclioptions.NewPrintFlags("").WithTypeSetter(labScheme)
 	f.print.AddFlags(cmd)
-	usage := "output format: one of " + strings.Join(f.formats(wide), "|") + "; default a table"
+	usage := "output format: one of " + strings.Join(f.formats(table), "|") + "; default a table"
 	cmd.Flags().Lookup("output").Usage = usage
 	if table {
 		cmd.Flags().BoolVar(&f.noHeaders, "no-headers", false, "tables without their header line")
 	}
 	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return f.formats(wide), cobra.ShellCompDirectiveNoFileComp
+		return f.formats(table), cobra.ShellCompDirectiveNoFileComp
 	})
 }
 
-// formats are the -o values, wide first when the command has a wide table.
-func (f *outputFlags) formats(wide bool) []string {
+// formats are the -o values, wide first when the command has a table.
+func (f *outputFlags) formats(table bool) []string {
 	var out []string
-	if wide {
+	if table {
 		out = append(out, "wide")
 	}
 	return append(out, f.print.AllowedFormats()...)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -140,7 +139,8 @@ func (o *watchOptions) run(ctx context.Context, stdout io.Writer, name string) e
 	case ctx.Err() != nil: // --timeout (client-go says "timed out waiting for the condition")
 		where := ""
 		if last != nil {
-			where = fmt.Sprintf("; it is %s, %s runs", experimentRow(last, time.Time{}).Cells[2], experimentRow(last, time.Time{}).Cells[3])
+			cells := experimentRow(last, time.Time{}).Cells
+			where = fmt.Sprintf("; it is %s, %s runs", cells[2], cells[3])
 		}
 		return fmt.Errorf("experiment %s/%s: --timeout %s passed before it ended%s", ns, name, o.timeout, where)
 	default:
@@ -161,13 +161,9 @@ func (o *watchOptions) run(ctx context.Context, stdout io.Writer, name string) e
 	return nil
 }
 
-// ended: the Experiment is Complete or Failed, for good.
-func ended(e *labv1.Experiment) bool {
-	return failed(e) || e.Status.Phase == labv1.PhaseComplete ||
-		meta.IsStatusConditionTrue(e.Status.Conditions, labv1.ConditionComplete)
-}
+// ended: the Experiment is Complete or Failed, for good (the phase sums
+// up the conditions).
+func ended(e *labv1.Experiment) bool { return e.Status.Phase == labv1.PhaseComplete || failed(e) }
 
 // failed: the Experiment ended Failed.
-func failed(e *labv1.Experiment) bool {
-	return e.Status.Phase == labv1.PhaseFailed || meta.IsStatusConditionTrue(e.Status.Conditions, labv1.ConditionFailed)
-}
+func failed(e *labv1.Experiment) bool { return e.Status.Phase == labv1.PhaseFailed }

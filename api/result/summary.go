@@ -61,6 +61,10 @@ type Summary struct {
 	CPU CPU `json:"cpu"`
 	// Memory is the container's memory ground truth.
 	Memory Memory `json:"memory"`
+	// Hierarchy is the cgroup path above the run's own cgroup, when the
+	// process could see any of it: effective limits, where throttling
+	// happened, and flags where the runtime's view parts from it.
+	Hierarchy *Hierarchy `json:"hier,omitempty"`
 	// Machine is how busy the rest of the machine was during the measured
 	// window: the run's neighbours, not the run.
 	Machine Machine `json:"machine"`
@@ -254,6 +258,11 @@ func Check(s *Summary) error {
 	} {
 		if err := CheckFigure(v); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if h := s.Hierarchy; h != nil {
+		if err := checkHierarchy(h); err != nil {
+			return fmt.Errorf("hier.%w", err)
 		}
 	}
 	if p := s.Machine.CPUSomeFrac; p != nil {

@@ -281,6 +281,15 @@ type RunSummary struct {
 	// mem-peak-B and gc-cpu-frac.
 	// +optional
 	Figures map[string]float64 `json:"figures,omitempty"`
+	// flags name where the Go runtime's settings and the cgroups above
+	// the run's own part ways: gomaxprocs-above-limit, cpu-shared,
+	// throttled-above, gomemlimit-above-limit, memory-shared (`kubectl lab
+	// report` explains them).
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=5
+	// +kubebuilder:validation:items:MaxLength=32
+	Flags []string `json:"flags,omitempty"`
 }
 
 // Aggregate is one figure of a variant across its completed runs.

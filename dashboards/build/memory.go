@@ -30,6 +30,12 @@ func memoryGC() *dashboard.DashboardBuilder {
 			q{maxOf(s.sel("go_memory_classes_total_bytes") + " - " + s.sel("go_memory_classes_heap_released_bytes")), "{{variant}} runtime"},
 			q{maxOf(s.sel("runtimelab_cgroup_memory_usage_bytes")), "{{variant}} container"},
 			q{maxOf(s.sel("runtimelab_cgroup_memory_limit_bytes")), "{{variant}} limit"})).
+		WithPanel(timeSeries("GOMEMLIMIT against the effective memory limit",
+			"GOMEMLIMIT (hidden when unset), the container's own memory limit, and the effective one: the tightest on the path from its cgroup up (a pod-level limit, a parent slice). Nothing in the Go runtime reads a memory limit; a GOMEMLIMIT above the effective limit, or one that leaves no room for what else shares it, does not keep the kernel's OOM killer away.",
+			"bytes",
+			q{maxOf(s.sel("go_gc_gomemlimit_bytes") + " < 4e18"), "{{variant}} GOMEMLIMIT"},
+			q{maxOf(s.sel("runtimelab_cgroup_memory_limit_bytes")), "{{variant}} own limit"},
+			q{maxOf(s.sel("runtimelab_cgroup_effective_memory_limit_bytes")), "{{variant}} effective limit"})).
 		WithRow(row("Garbage collector")).
 		WithPanel(timeSeries("GC cycles per second",
 			"Completed GC cycles per second (/gc/cycles/total), automatic and forced.",

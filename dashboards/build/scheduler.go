@@ -62,5 +62,22 @@ func scheduler() *dashboard.DashboardBuilder {
 			"s", q{s.quantile(0.99, "variant", "go_sched_pauses_stopping_gc_seconds"), "{{variant}}"})).
 		WithPanel(timeSeries("Mutex wait",
 			"Time goroutines spent blocked on sync.Mutex and sync.RWMutex per second (/sync/mutex/wait/total).",
-			"s", q{sum(s.rate("go_sync_mutex_wait_total_seconds_total")), "{{variant}}"}))
+			"s", q{sum(s.rate("go_sync_mutex_wait_total_seconds_total")), "{{variant}}"})).
+		WithRow(row("Above the container")).
+		WithPanel(timeSeries("GOMAXPROCS against the effective CPU limit",
+			"GOMAXPROCS, the container's own CPU limit, and the effective one: the tightest quota on the path from its cgroup up (a pod-level limit, a parent slice), as far up as the workload can see. The runtime sizes GOMAXPROCS from its own cgroup only (runtime.adjustCgroupGOMAXPROCS): when the effective limit is below the own one, GOMAXPROCS is sized for CPU the container does not get.",
+			"short",
+			q{maxOf("go_sched_gomaxprocs_threads"), "{{variant}} GOMAXPROCS"},
+			q{maxOf("runtimelab_cgroup_cpu_limit_cores"), "{{variant}} own limit"},
+			q{maxOf("runtimelab_cgroup_effective_cpu_limit_cores"), "{{variant}} effective limit"})).
+		WithPanel(timeSeries("Throttled time by cgroup level",
+			"Throttled seconds per second in the container's own cgroup and in each cgroup above it that the workload can see (up=1 is its parent, such as the pod's). A quota on a pod throttles there, where the container's own cpu.stat shows nothing.",
+			"s",
+			q{sum(s.rate("runtimelab_cgroup_cpu_throttled_seconds_total")), "{{variant}} own"},
+			q{"sum by (variant, up, cgroup) (" + s.rate("runtimelab_cgroup_level_cpu_throttled_seconds_total") + ")", "{{variant}} up {{up}} {{cgroup}}"})).
+		WithPanel(timeSeries("CPU used by cgroup level",
+			"CPU cores used in the container's own cgroup and in each cgroup above it: a level that uses more than the container shares its budget with others (the pod's other containers, a sidecar).",
+			"short",
+			q{sum(s.rate("runtimelab_cgroup_cpu_usage_seconds_total")), "{{variant}} own"},
+			q{"sum by (variant, up, cgroup) (" + s.rate("runtimelab_cgroup_level_cpu_usage_seconds_total") + ")", "{{variant}} up {{up}} {{cgroup}}"}))
 }

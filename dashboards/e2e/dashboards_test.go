@@ -83,7 +83,8 @@ func variableValues(d *lint.Dashboard, window time.Duration) map[string]string {
 // needsLimits reports whether a query reads figures that exist only for a
 // container with a CPU quota or a memory limit.
 func needsLimits(expr string) bool {
-	for _, m := range []string{"runtimelab_cgroup_memory_limit_bytes", "runtimelab_cgroup_cpu_limit_cores", "runtimelab_cgroup_cpu_periods_total"} {
+	for _, m := range []string{"runtimelab_cgroup_memory_limit_bytes", "runtimelab_cgroup_cpu_limit_cores", "runtimelab_cgroup_cpu_periods_total",
+		"runtimelab_cgroup_effective_", "runtimelab_cgroup_level_"} {
 		if strings.Contains(expr, m) {
 			return true
 		}

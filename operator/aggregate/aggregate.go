@@ -38,6 +38,11 @@ func RunSummary(s *result.Summary) *labv1.RunSummary {
 	}
 	figs[FigureCores] = s.CPU.Cores
 	figs[FigureThrottled] = s.CPU.ThrottledRatio
+	figs[catalog.FigurePathThrottled] = s.PathThrottled()
+	var flags []string
+	if s.Hierarchy != nil {
+		flags = s.Hierarchy.Flags
+	}
 	if s.Seconds > 0 {
 		figs[FigureThrottledTime] = s.CPU.ThrottledSeconds / s.Seconds
 	}
@@ -52,7 +57,7 @@ func RunSummary(s *result.Summary) *labv1.RunSummary {
 			figs[catalog.FigureMachineSome] = *m.CPUSomeFrac
 		}
 	}
-	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs}
+	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs, Flags: flags}
 }
 
 // Variant computes the aggregates of one variant's completed, non-partial
@@ -104,7 +109,7 @@ func Median(aggs []labv1.Aggregate, figure string) (float64, bool) {
 // ServerFigures are a service run's figures that belong to its server: the
 // constrained container's CPU, throttling, memory and GC, and what only
 // the server counts.
-var ServerFigures = []string{"served/s", "panics/s", "leaked", FigureCores, FigureThrottled, FigureThrottledTime, FigureMemPeak, FigureGCCPU}
+var ServerFigures = []string{"served/s", "panics/s", "leaked", FigureCores, FigureThrottled, FigureThrottledTime, FigureMemPeak, FigureGCCPU, catalog.FigurePathThrottled}
 
 // MergeServer adds a service server's figures to its load generator's
 // summary: the latency and rate are the generator's, the ServerFigures the
@@ -116,7 +121,7 @@ func MergeServer(into, server *labv1.RunSummary) {
 	for _, k := range ServerFigures {
 		delete(into.Figures, k)
 	}
-	into.GOMAXPROCS = 0
+	into.GOMAXPROCS, into.Flags = 0, nil
 	if server == nil {
 		return
 	}
@@ -128,5 +133,5 @@ func MergeServer(into, server *labv1.RunSummary) {
 			into.Figures[k] = v
 		}
 	}
-	into.GOMAXPROCS = server.GOMAXPROCS
+	into.GOMAXPROCS, into.Flags = server.GOMAXPROCS, server.Flags
 }

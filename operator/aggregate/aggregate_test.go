@@ -45,19 +45,36 @@ func TestVariantUsesOnlyCompleteRuns(t *testing.T) {
 }
 
 func TestRunSummary(t *testing.T) {
-	s := &result.Summary{Partial: true, Outcome: "near-oom", Settings: result.Settings{GOMAXPROCS: 2},
-		Figures: map[string]float64{"ops/s": 5}, CPU: result.CPU{Cores: 0.5, ThrottledRatio: 0.9},
-		Memory: result.Memory{PeakBytes: 1 << 20}, Runtime: result.Runtime{GCCPUFraction: 0.25}}
-	want := &labv1.RunSummary{Partial: true, Outcome: "near-oom", GOMAXPROCS: 2, Figures: map[string]float64{
-		"ops/s": 5, "cpu-cores": 0.5, "throttled-frac": 0.9, "mem-peak-B": 1 << 20, "gc-cpu-frac": 0.25}}
-	if diff := cmp.Diff(want, RunSummary(s)); diff != "" {
-		t.Errorf("run summary (-want +got):\n%s", diff)
+	tests := []struct {
+		name string
+		hier *result.Hierarchy
+		want *labv1.RunSummary
+	}{{
+		name: "nothing above the own cgroup: its throttling is the path's",
+		want: &labv1.RunSummary{Partial: true, Outcome: "near-oom", GOMAXPROCS: 2, Figures: map[string]float64{
+			"ops/s": 5, "cpu-cores": 0.5, "throttled-frac": 0.9, "path-throttled-frac": 0.9, "mem-peak-B": 1 << 20, "gc-cpu-frac": 0.25}},
+	}, {
+		name: "a pod's cgroup throttled more: path-throttled-frac is its, and the flags come along",
+		hier: &result.Hierarchy{Visible: 3, Levels: []result.Level{{Up: 1, Name: "/pod", ThrottledRatio: 0.95}, {Up: 2, Name: "/", ThrottledRatio: 0.1}},
+			Flags: []string{result.FlagThrottledAbove}},
+		want: &labv1.RunSummary{Partial: true, Outcome: "near-oom", GOMAXPROCS: 2, Flags: []string{result.FlagThrottledAbove}, Figures: map[string]float64{
+			"ops/s": 5, "cpu-cores": 0.5, "throttled-frac": 0.9, "path-throttled-frac": 0.95, "mem-peak-B": 1 << 20, "gc-cpu-frac": 0.25}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &result.Summary{Partial: true, Outcome: "near-oom", Settings: result.Settings{GOMAXPROCS: 2},
+				Figures: map[string]float64{"ops/s": 5}, CPU: result.CPU{Cores: 0.5, ThrottledRatio: 0.9},
+				Memory: result.Memory{PeakBytes: 1 << 20}, Runtime: result.Runtime{GCCPUFraction: 0.25}, Hierarchy: tt.hier}
+			if diff := cmp.Diff(tt.want, RunSummary(s)); diff != "" {
+				t.Errorf("run summary (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
 func TestMergeServer(t *testing.T) {
 	lg := func() *labv1.RunSummary {
-		return &labv1.RunSummary{GOMAXPROCS: 8, Figures: map[string]float64{
+		return &labv1.RunSummary{GOMAXPROCS: 8, Flags: []string{"cpu-shared"}, Figures: map[string]float64{
 			"lat-p99-s": 0.01, "req/s": 200, "served/s": 0, "cpu-cores": 0.2, "throttled-frac": 0, "mem-peak-B": 1e7, "gc-cpu-frac": 0.01}}
 	}
 	tests := []struct {
@@ -65,10 +82,10 @@ func TestMergeServer(t *testing.T) {
 		server *labv1.RunSummary
 		want   *labv1.RunSummary
 	}{
-		{"server reported all", &labv1.RunSummary{GOMAXPROCS: 2, Figures: map[string]float64{
-			"served/s": 199, "cpu-cores": 0.5, "throttled-frac": 0.7, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1, "req/s": 1}},
-			&labv1.RunSummary{GOMAXPROCS: 2, Figures: map[string]float64{
-				"lat-p99-s": 0.01, "req/s": 200, "served/s": 199, "cpu-cores": 0.5, "throttled-frac": 0.7, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1}}},
+		{"server reported all", &labv1.RunSummary{GOMAXPROCS: 2, Flags: []string{"throttled-above"}, Figures: map[string]float64{
+			"served/s": 199, "cpu-cores": 0.5, "throttled-frac": 0.7, "path-throttled-frac": 0.8, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1, "req/s": 1}},
+			&labv1.RunSummary{GOMAXPROCS: 2, Flags: []string{"throttled-above"}, Figures: map[string]float64{
+				"lat-p99-s": 0.01, "req/s": 200, "served/s": 199, "cpu-cores": 0.5, "throttled-frac": 0.7, "path-throttled-frac": 0.8, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1}}},
 		{"server without a cgroup: no throttling figure", &labv1.RunSummary{GOMAXPROCS: 2, Figures: map[string]float64{
 			"served/s": 199, "cpu-cores": 0.5, "mem-peak-B": 5e7, "gc-cpu-frac": 0.1}},
 			&labv1.RunSummary{GOMAXPROCS: 2, Figures: map[string]float64{

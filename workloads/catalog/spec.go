@@ -174,6 +174,11 @@ const (
 	FigureThrottledTime = "throttled-s/s"
 	FigureMemPeak       = "mem-peak-B"
 	FigureGCCPU         = "gc-cpu-frac"
+	// FigurePathThrottled is the highest throttled share of any cgroup on
+	// the container's path it could see (result.Hierarchy): a quota set on
+	// a pod or a parent throttles without the container's own counters
+	// showing it.
+	FigurePathThrottled = "path-throttled-frac"
 )
 
 // CommonFigures describes the figures every run reports besides its
@@ -183,6 +188,7 @@ var CommonFigures = []Figure{
 	{Name: FigureCores, Unit: "cores", Better: Lower, Doc: "CPU cores the container used (cgroup)"},
 	{Name: FigureThrottled, Unit: "ratio", Better: Lower, Doc: "share of CFS periods throttled (any overrun counts; it saturates at 1)"},
 	{Name: FigureThrottledTime, Unit: "s/s", Better: Lower, Doc: "seconds the container's threads sat throttled per second of the window (cgroup throttled time): how much the quota costs, past where throttled-frac saturates"},
+	{Name: FigurePathThrottled, Unit: "ratio", Better: Lower, Doc: "the highest share of CFS periods throttled of any cgroup on the container's path that it could see (its own, its pod's, a parent slice's): a quota above the container throttles it without its own cpu.stat showing it; the own share where no parent is visible"},
 	{Name: FigureMemPeak, Unit: "B", Better: Lower, Doc: "peak memory of the container (cgroup)"},
 	{Name: FigureGCCPU, Unit: "ratio", Better: Lower, Doc: "share of available CPU the GC used"},
 }

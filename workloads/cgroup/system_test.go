@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestSelf reads the cgroup this test binary runs in, so that a change in
@@ -99,5 +101,50 @@ func writeCgroupFile(t *testing.T, path, value string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(value), 0); err != nil {
 		t.Fatalf("writing %s: %v", path, err)
+	}
+}
+
+// TestRealV1Path makes the shape Kubernetes makes for a pod-level limit on
+// cgroup v1: a parent with a quota of half a CPU and a child without one,
+// burns CPU in the child, and checks that Path reads the parent's quota and
+// its throttling one level up while the child's own counters say nothing.
+func TestRealV1Path(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("creating a cgroup needs root")
+	}
+	name := fmt.Sprintf("runtimelab-cgpath-%d", os.Getpid())
+	parent := mkCgroup(t, "/sys/fs/cgroup/cpu", name, "cpu.cfs_quota_us")
+	child := mkCgroup(t, parent, "ctr", "cpu.cfs_quota_us")
+	writeCgroupFile(t, filepath.Join(parent, "cpu.cfs_quota_us"), "50000")
+
+	cmd := exec.Command("/bin/sh", "-c", `echo $$ > "$1/cgroup.procs" && exec sh -c 'while :; do :; done'`, "burn", child)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	time.Sleep(time.Second) // ten periods, each of which the burner overruns
+
+	path := NewV1(child, "", "").Path()
+	if len(path) < 3 {
+		t.Fatalf("Path: %d levels, want the child, the parent and the root at least", len(path))
+	}
+	own, err := path[0].Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := path[1].Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("child: quota %d, %d of %d periods throttled; parent: quota %d, %d of %d periods throttled, %.2f s",
+		own.CPUQuotaMicros, own.ThrottledPeriods, own.Periods, up.CPUQuotaMicros, up.ThrottledPeriods, up.Periods, float64(up.ThrottledNanos)/1e9)
+	if own.CPUQuotaMicros != -1 || own.ThrottledPeriods != 0 {
+		t.Errorf("child: quota %d, throttled %d, want -1 and 0: the child has no quota of its own", own.CPUQuotaMicros, own.ThrottledPeriods)
+	}
+	if up.CPUQuotaMicros != 50000 || up.ThrottledPeriods < 3 {
+		t.Errorf("parent: quota %d, throttled %d periods, want 50000 and at least 3 of the ~10 a busy loop overruns", up.CPUQuotaMicros, up.ThrottledPeriods)
+	}
+	if got, want := LevelName(path, 0), "/"+name+"/ctr"; got != want {
+		t.Errorf("LevelName(0) = %q, want %q", got, want)
 	}
 }

@@ -56,6 +56,13 @@ func WriteBench(w io.Writer, s *result.Summary) error {
 		{"cpu-limit", cpuLimitText(s.Settings.CPULimitCores)}, {"memory-limit", bytesText(s.Settings.MemoryLimitBytes)},
 		{"godebug", s.Settings.GODEBUG}, {"experiment", s.Experiment},
 	}
+	if h := s.Hierarchy; h != nil {
+		config = append(config, [][2]string{
+			{"cgroup-levels-visible", strconv.Itoa(h.Visible)},
+			{"effective-cpu-limit", cpuLimitText(h.CPULimitCores)}, {"effective-memory-limit", bytesText(h.MemoryLimitBytes)},
+			{"cgroup-flags", strings.Join(h.Flags, ",")},
+		}...)
+	}
 	for _, kv := range config {
 		if kv[1] != "" {
 			res.Config = append(res.Config, benchfmt.Config{Key: kv[0], Value: []byte(safetext.Line(kv[1])), File: true})
@@ -148,6 +155,7 @@ func commonFigures(s *result.Summary) []benchValue {
 	return []benchValue{
 		{s.CPU.Cores, "cpu-cores"},
 		{s.CPU.ThrottledRatio, "throttled-frac"},
+		{s.PathThrottled(), catalog.FigurePathThrottled},
 		{float64(s.Memory.PeakBytes), "mem-peak-B"},
 	}
 }

@@ -237,6 +237,7 @@ func (r *run) fillLocked(mallocFrac float64) {
 	}
 	r.sum.Seconds = win.Seconds
 	r.sum.Runtime, r.sum.CPU = win.Runtime, win.CPU
+	r.sum.Hierarchy = r.probe.Hierarchy(*r.begin, end, r.sum.Settings, win.CPU, r.sum.Memory)
 	// The rest of the machine is everything but this process. Its cgroup's
 	// usage would do inside a container or a local run's own cgroup, but a
 	// workload started by hand shares its cgroup (the root, a login

@@ -39,6 +39,15 @@ func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
 					ThrottledSeconds: worst, ThrottledRatio: worst, PressureSomeAvg10: worst},
 				Memory: result.Memory{UsageBytes: math.MaxUint64, PeakBytes: math.MaxUint64, OOMKills: math.MaxUint64,
 					OOMEvents: math.MaxUint64, PressureSomeAvg10: worst},
+				Hierarchy: &result.Hierarchy{Visible: result.MaxLevels + 10, CPULimitCores: worst, CPULimitUp: 15,
+					MemoryLimitBytes: math.MaxInt64, MemoryLimitUp: 15,
+					Flags: []string{result.FlagGOMAXPROCSAboveLimit, result.FlagCPUShared, result.FlagThrottledAbove,
+						result.FlagGOMEMLIMITAboveLimit, result.FlagMemoryShared}},
+			}
+			for i := range result.MaxLevels {
+				s.Hierarchy.Levels = append(s.Hierarchy.Levels, result.Level{Up: 15 - i, Name: strings.Repeat("n", result.MaxLevelName),
+					CPULimitCores: worst, MemoryLimitBytes: math.MaxInt64, Cores: worst, ThrottledRatio: worst, ThrottledSeconds: worst,
+					MemoryPeakBytes: math.MaxUint64, OOMKills: math.MaxUint64})
 			}
 			for _, p := range e.Params {
 				v := p.Default

@@ -14,15 +14,30 @@ import (
 
 // Probe takes Samples of the current process and its cgroup.
 type Probe struct {
-	cg *cgroup.Reader // nil when no cgroup was found
+	cg    *cgroup.Reader   // nil when no cgroup was found
+	above []*cgroup.Reader // the ancestors of cg it can see, nearest first
+	names []string         // their names (cgroup.LevelName)
 
 	mu       sync.Mutex
-	maxUsage uint64 // highest cgroup memory usage any sample saw
+	maxUsage uint64   // highest cgroup memory usage any sample saw
+	maxAbove []uint64 // the same for each ancestor
 }
 
-// New returns a Probe reading cg, which may be nil (no cgroup: the probe
-// then reports runtime figures only).
-func New(cg *cgroup.Reader) *Probe { return &Probe{cg: cg} }
+// New returns a Probe reading cg and the ancestors of it that are visible,
+// which may be nil (no cgroup: the probe then reports runtime figures
+// only).
+func New(cg *cgroup.Reader) *Probe {
+	p := &Probe{cg: cg}
+	if cg != nil {
+		path := cg.Path()
+		p.above = path[1:]
+		for i := 1; i < len(path); i++ {
+			p.names = append(p.names, cgroup.LevelName(path, i))
+		}
+		p.maxAbove = make([]uint64, len(p.above))
+	}
+	return p
+}
 
 // Sample is one reading of the runtime and the cgroup.
 type Sample struct {
@@ -30,6 +45,11 @@ type Sample struct {
 	rt        runtimeSample
 	Cgroup    cgroup.Stats
 	CgroupErr error
+	// Above are the readings of the visible ancestors of the cgroup,
+	// nearest first; one that could not be read is the zero Stats (no
+	// HasCPU, no HasMemory), because a parent the process may not read
+	// must not fail the run.
+	Above []cgroup.Stats
 	// ProcessCPU is this process's user+system CPU time (getrusage).
 	ProcessCPU time.Duration
 	machine    machineSample
@@ -40,8 +60,15 @@ func (p *Probe) Sample() Sample {
 	s := Sample{At: time.Now(), rt: readRuntime(), ProcessCPU: processCPU(), machine: readMachine()}
 	if p.cg != nil {
 		s.Cgroup, s.CgroupErr = p.cg.Read()
+		s.Above = make([]cgroup.Stats, len(p.above))
+		for i, r := range p.above {
+			s.Above[i], _ = r.Read()
+		}
 		p.mu.Lock()
 		p.maxUsage = max(p.maxUsage, s.Cgroup.MemoryUsageBytes)
+		for i, a := range s.Above {
+			p.maxAbove[i] = max(p.maxAbove[i], a.MemoryUsageBytes)
+		}
 		p.mu.Unlock()
 	}
 	return s

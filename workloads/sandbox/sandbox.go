@@ -41,8 +41,11 @@ type Sandbox struct {
 	name    string
 	version int
 	v1      cgroup1.Cgroup
+	v1Path  string            // the cgroup's path in each v1 hierarchy ("/runtimelab/NAME")
 	v1Dirs  map[string]string // controller → directory
 	v2      *cgroup2.Manager
+	v2Mount string // the v2 hierarchy (or the delegated cgroup) it was made in
+	v2Group string // its path below v2Mount
 	v2Dir   string
 	v2FD    *os.File // the v2 directory, opened: a child starts in it (clone3 CLONE_INTO_CGROUP)
 }
@@ -71,8 +74,8 @@ var ErrBadName = errors.New("invalid sandbox name")
 // cgroup filesystem, under its hierarchy's root) whose limits read back
 // as written: a sandbox that would not enforce l is never returned.
 func New(name string, l Limits) (*Sandbox, error) {
-	if !validName.MatchString(name) || strings.Contains(name, "..") {
-		return nil, fmt.Errorf("%w %q: want letters, digits, '.', '_' or '-' (at most 200, no \"..\")", ErrBadName, name)
+	if err := checkName(name); err != nil {
+		return nil, err
 	}
 	if l.CPUPeriodMicros == 0 {
 		l.CPUPeriodMicros = DefaultPeriodMicros
@@ -86,12 +89,47 @@ func New(name string, l Limits) (*Sandbox, error) {
 	case os.Geteuid() != 0:
 		err = fmt.Errorf("%w: creating a cgroup v1 needs root", ErrUnsupported)
 	case mode == cgroups.Legacy || mode == cgroups.Hybrid:
-		err = s.newV1(l)
+		err = s.newV1(l, "/"+Parent+"/"+s.name)
 	case mode == cgroups.Unified:
 		err = s.newV2(l, "/sys/fs/cgroup", "/"+Parent+"/"+s.name)
 	default:
 		err = fmt.Errorf("%w: no cgroup filesystem mounted", ErrUnsupported)
 	}
+	return s.verified(err, l)
+}
+
+// Child creates the cgroup name inside s, with limits l: the two levels the
+// kubelet makes for a pod (s, with the pod-level limits) and each of its
+// containers. A parent's limits bind its children together, whatever
+// theirs. Processes run in children only: a cgroup v2 with children may
+// hold no processes of its own. Delete every child before s.
+func (s *Sandbox) Child(name string, l Limits) (*Sandbox, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	if l.CPUPeriodMicros == 0 {
+		l.CPUPeriodMicros = DefaultPeriodMicros
+	}
+	c := &Sandbox{name: name}
+	var err error
+	if s.version == 2 {
+		err = c.newV2(l, s.v2Mount, s.v2Group+"/"+name)
+	} else {
+		err = c.newV1(l, s.v1Path+"/"+name)
+	}
+	return c.verified(err, l)
+}
+
+func checkName(name string) error {
+	if !validName.MatchString(name) || strings.Contains(name, "..") {
+		return fmt.Errorf("%w %q: want letters, digits, '.', '_' or '-' (at most 200, no \"..\")", ErrBadName, name)
+	}
+	return nil
+}
+
+// verified returns s once its cgroup proved to enforce l, after err (from
+// creating it) is nil; else it deletes what was made.
+func (s *Sandbox) verified(err error, l Limits) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +143,7 @@ func New(name string, l Limits) (*Sandbox, error) {
 // unifiedHost reports a cgroup v2 only host.
 func unifiedHost() bool { return cgroups.Mode() == cgroups.Unified }
 
-func (s *Sandbox) newV1(l Limits) error {
+func (s *Sandbox) newV1(l Limits, path string) error {
 	hier := func() ([]cgroup1.Subsystem, error) {
 		all, err := cgroup1.Default()
 		if err != nil {
@@ -119,7 +157,6 @@ func (s *Sandbox) newV1(l Limits) error {
 		}
 		return out, nil
 	}
-	path := "/" + Parent + "/" + s.name
 	subs, err := hier()
 	if err != nil {
 		return fmt.Errorf("%w: cgroup v1 hierarchies: %v", ErrUnsupported, err)
@@ -145,7 +182,7 @@ func (s *Sandbox) newV1(l Limits) error {
 		}
 		return fmt.Errorf("create cgroup v1 %s: %w", path, err)
 	}
-	s.version, s.v1 = 1, cg
+	s.version, s.v1, s.v1Path = 1, cg, path
 	return nil
 }
 
@@ -206,6 +243,7 @@ func (s *Sandbox) newV2(l Limits, mountpoint, group string) error {
 		return fmt.Errorf("open cgroup v2 %s: %w", dir, err)
 	}
 	s.version, s.v2, s.v2Dir, s.v2FD = 2, m, dir, fd
+	s.v2Mount, s.v2Group = mountpoint, group
 	return nil
 }
 

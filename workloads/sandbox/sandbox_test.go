@@ -101,3 +101,60 @@ func TestNewRefusesATakenName(t *testing.T) {
 	}
 	third.Delete()
 }
+
+// TestChild makes a pod's two levels: a parent with a quota of half a CPU
+// and a memory limit, and a child without limits of its own. The child's
+// process runs in the child; the child's reader climbs to the parent's
+// limits (what the workload reports as the effective ones); and both go
+// when deleted, the child first.
+func TestChild(t *testing.T) {
+	pod, err := New(fmt.Sprintf("sandbox-pod-%d", os.Getpid()), Limits{CPUQuotaMicros: 50_000, MemoryBytes: 128 << 20})
+	if errors.Is(err, ErrUnsupported) {
+		t.Skipf("real-cgroup test skipped: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pod.Delete() // when the test fails early; a second Delete is harmless
+	if _, err := pod.Child("../x", Limits{}); !errors.Is(err, ErrBadName) {
+		t.Errorf(`Child("../x"): %v, want ErrBadName`, err)
+	}
+	ctr, err := pod.Child("ctr", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := ctr.Command("cat", "/proc/self/cgroup").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "/"+pod.name+"/ctr") {
+		t.Errorf("the child's command ran in\n%s\nwant …/%s/ctr", out, pod.name)
+	}
+	path := ctr.Reader().Path()
+	if len(path) < 2 {
+		t.Fatalf("the child's Path has %d levels, want its parent too", len(path))
+	}
+	own, err := path[0].Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := path[1].Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.CPUQuotaMicros != -1 || own.MemoryLimitBytes != -1 || up.CPUQuotaMicros != 50_000 || up.MemoryLimitBytes != 128<<20 {
+		t.Errorf("child quota %d memory %d, parent quota %d memory %d; want -1 -1 50000 %d",
+			own.CPUQuotaMicros, own.MemoryLimitBytes, up.CPUQuotaMicros, up.MemoryLimitBytes, 128<<20)
+	}
+	if err := ctr.Delete(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pod.Delete(); err != nil {
+		t.Errorf("deleting the parent after its child: %v", err)
+	}
+	for _, d := range append(ctr.Dirs(), pod.Dirs()...) {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("%s still exists after Delete", d)
+		}
+	}
+}

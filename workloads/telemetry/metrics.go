@@ -70,7 +70,7 @@ func NewRegistry(l Labels, m *scenario.Meter, cg *cgroup.Reader, settings result
 	info.Set(1)
 	r.MustRegister(info)
 	if cg != nil {
-		r.MustRegister(newCgroupCollector(cg))
+		r.MustRegister(newCgroupCollector(cg), newHierarchyCollector(cg))
 	}
 	return reg
 }

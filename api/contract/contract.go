@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -78,6 +79,19 @@ const (
 	FlagResultFile = "result-file"
 	FlagReadyFile  = "ready-file"
 )
+
+// The workload's `sidecar` command and flags.
+const (
+	CommandSidecar    = "sidecar"
+	FlagSidecarCPU    = "cpu"
+	FlagSidecarMemory = "memory"
+)
+
+// SidecarArgs is the workload's command line for a sidecar that burns cpu
+// (a CPU quantity such as "500m") and holds memory (bytes).
+func SidecarArgs(cpu string, memory int64) []string {
+	return []string{CommandSidecar, "--" + FlagSidecarCPU, cpu, "--" + FlagSidecarMemory, strconv.FormatInt(memory, 10)}
+}
 
 // Invocation is one workload process as an executor starts it: the
 // operator turns it into a container, the local executor into a process.

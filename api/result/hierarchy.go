@@ -92,12 +92,15 @@ const (
 )
 
 // Shares above which a level counts as shared or as throttled above: a
-// neighbour using a tenth of a core or 16 MiB, or throttling in one period
-// in a hundred more than the own cgroup, is more than accounting noise.
+// neighbour using 5 % of the level's CPU limit (0.02 cores at least) or
+// 16 MiB, or throttling in one period in a hundred more than the own
+// cgroup, is more than accounting noise (the readings of a level and of
+// the own cgroup are microseconds apart).
 const (
-	sharedCores    = 0.1
-	sharedBytes    = 16 << 20
-	throttledAbove = 0.01
+	sharedLimitFrac = 0.05
+	sharedCoresMin  = 0.02
+	sharedBytes     = 16 << 20
+	throttledAbove  = 0.01
 )
 
 // GOMAXPROCSFor is the GOMAXPROCS the Go runtime (1.25 and later) gives
@@ -127,7 +130,7 @@ func (h *Hierarchy) Judge(st Settings, ownCores, ownThrottled float64, ownPeak u
 	if h.CPULimitUp > 0 && h.CPULimitCores > 0 && st.GOMAXPROCS > GOMAXPROCSFor(h.CPULimitCores, st.NumCPU) {
 		h.Flags = append(h.Flags, FlagGOMAXPROCSAboveLimit)
 	}
-	if l := at(h.CPULimitUp); h.CPULimitUp > 0 && l != nil && l.Cores-ownCores > sharedCores {
+	if l := at(h.CPULimitUp); h.CPULimitUp > 0 && l != nil && l.Cores-ownCores > max(sharedCoresMin, sharedLimitFrac*l.CPULimitCores) {
 		h.Flags = append(h.Flags, FlagCPUShared)
 	}
 	for _, l := range h.Levels {

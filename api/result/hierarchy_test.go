@@ -37,7 +37,7 @@ func TestJudge(t *testing.T) {
 	}, {
 		name: "GOMAXPROCS set to the pod's budget, alone in the pod: only the throttling above",
 		h:    Hierarchy{Visible: 4, CPULimitCores: 1, CPULimitUp: 1, MemoryLimitBytes: 256 << 20, MemoryLimitUp: 1, Levels: []Level{pod}},
-		st:   Settings{NumCPU: 8, GOMAXPROCS: 2, GOMEMLIMIT: math.MaxInt64}, cores: 0.95, peak: 195 << 20,
+		st:   Settings{NumCPU: 8, GOMAXPROCS: 2, GOMEMLIMIT: math.MaxInt64}, cores: 0.99, peak: 195 << 20,
 		want: []string{FlagThrottledAbove},
 	}, {
 		name: "the own cgroup's limit is the effective one: the runtime saw it",

@@ -56,6 +56,8 @@ type ExperimentList struct {
 // +kubebuilder:validation:XValidation:rule="self.isolation != 'Pinned' || (has(self.nodeSelector) && size(self.nodeSelector) > 0)",message="spec.nodeSelector: isolation Pinned needs a nodeSelector naming the node(s) to run on"
 // +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !self.matrix.gomemlimit.exists(g, g.endsWith('%')) || (has(self.matrix.memory) && self.matrix.memory.all(m, has(m.limit)))",message="spec.matrix.gomemlimit: a percentage such as 90% needs a memory limit in every spec.matrix.memory entry; add the limits, or give GOMEMLIMIT as a quantity such as 200Mi"
 // +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !has(self.matrix.memory) || self.matrix.gomemlimit.all(g, g == 'none' || g.endsWith('%') || self.matrix.memory.all(m, !has(m.limit) || quantity(g).isLessThan(quantity(m.limit))))",message="spec.matrix.gomemlimit: a GOMEMLIMIT quantity must be below the smallest memory limit in spec.matrix.memory; lower it or give it as a percentage such as 90%"
+// +kubebuilder:validation:XValidation:rule="!has(self.pod) || !has(self.pod.limits) || !has(self.pod.limits.cpu) || !has(self.matrix.cpu) || self.matrix.cpu.all(c, !has(c.limit) || quantity(string(c.limit)).compareTo(quantity(string(self.pod.limits.cpu))) <= 0)",message="spec.matrix.cpu: a container's cpu limit must not exceed spec.pod.limits.cpu (Kubernetes refuses such a pod); lower it or raise the pod's"
+// +kubebuilder:validation:XValidation:rule="!has(self.pod) || !has(self.pod.limits) || !has(self.pod.limits.memory) || !has(self.matrix.memory) || self.matrix.memory.all(m, !has(m.limit) || quantity(m.limit).compareTo(quantity(self.pod.limits.memory)) <= 0)",message="spec.matrix.memory: a container's memory limit must not exceed spec.pod.limits.memory (Kubernetes refuses such a pod); lower it or raise the pod's"
 type ExperimentSpec struct {
 	// scenario is the workload to run: set exactly one block. Each block's
 	// fields are that scenario's parameters (see `kubectl lab scenarios`).
@@ -151,6 +153,15 @@ type ExperimentSpec struct {
 	// loadGenerator sizes the load-generator pod of the service scenario.
 	// +optional
 	LoadGenerator *LoadGenerator `json:"loadGenerator,omitempty"`
+
+	// pod shapes each run's pod (the service scenario's server pod) beyond
+	// its workload container: limits at the pod level, one budget its
+	// containers share, and a sidecar that competes for it. The Go runtime
+	// reads only its own container's cgroup: these are the shapes where
+	// its view and the kernel's enforcement part ways, which every run's
+	// summary reports (its cgroup hierarchy and flags).
+	// +optional
+	Pod *PodShape `json:"pod,omitempty"`
 
 	// pyroscope, when set, makes every run push profiles to this server.
 	// +optional
@@ -361,6 +372,57 @@ type Constraint struct {
 	Min *float64 `json:"min,omitempty"`
 }
 
+// PodShape is what a run's pod has besides its workload container.
+// +kubebuilder:validation:XValidation:rule="has(self.limits) || has(self.sidecar)",message="spec.pod: set limits, a sidecar, or both (or leave spec.pod out)"
+type PodShape struct {
+	// limits are pod-level limits: one CPU quota and one memory limit on
+	// the pod's cgroup, shared by all its containers (the pod's
+	// spec.resources: Kubernetes 1.34 or later, feature gate
+	// PodLevelResources, on by default since). Requests are set equal.
+	// Locally, a parent cgroup with these limits above the run's own, and
+	// a run whose variant sets no limit of its own gets the pod's in its
+	// own cgroup too, as the kubelet does.
+	// +optional
+	Limits *PodLimits `json:"limits,omitempty"`
+
+	// sidecar adds a container to the pod that uses a stated amount of CPU
+	// and memory for as long as the run lasts (a native sidecar: an init
+	// container that keeps running), without limits of its own, so it
+	// draws on the pod's.
+	// +optional
+	Sidecar *Sidecar `json:"sidecar,omitempty"`
+}
+
+// PodLimits are the limits of a whole pod.
+// +kubebuilder:validation:XValidation:rule="has(self.cpu) || has(self.memory)",message="spec.pod.limits: set cpu, memory or both"
+type PodLimits struct {
+	// cpu is the pod's CPU limit, such as "1".
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).compareTo(quantity('10m')) >= 0 && quantity(string(self)).compareTo(quantity('1000')) <= 0",message="spec.pod.limits.cpu must be between 10m (the kernel's smallest CFS quota) and 1000"
+	CPU *resource.Quantity `json:"cpu,omitempty"`
+	// memory is the pod's memory limit, such as "256Mi".
+	// +optional
+	// +kubebuilder:validation:MaxLength=16
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).compareTo(quantity('32Mi')) >= 0",message="spec.pod.limits.memory must be a quantity of at least 32Mi, such as 256Mi"
+	Memory *string `json:"memory,omitempty"`
+}
+
+// Sidecar is a container that competes with the workload for its pod's
+// budget.
+type Sidecar struct {
+	// cpu is the CPU the sidecar burns, such as "500m" (spread over as
+	// many threads as whole CPUs it needs); unthrottled it uses exactly this.
+	// +required
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).compareTo(quantity('0')) >= 0 && quantity(string(self)).compareTo(quantity('64')) <= 0",message="spec.pod.sidecar.cpu must be between 0 and 64"
+	CPU resource.Quantity `json:"cpu"`
+	// memory is what the sidecar allocates and keeps touched, such as
+	// "64Mi"; unset holds only the few MiB of the process itself.
+	// +optional
+	// +kubebuilder:validation:MaxLength=16
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).compareTo(quantity('0')) >= 0 && quantity(self).compareTo(quantity('64Gi')) <= 0",message="spec.pod.sidecar.memory must be a quantity from 0 to 64Gi, such as 64Mi"
+	Memory *string `json:"memory,omitempty"`
+}
+
 // LoadGenerator sizes the service scenario's load-generator pod.
 type LoadGenerator struct {
 	// resources of the load-generator container. Give it enough CPU that
@@ -382,4 +444,12 @@ type Pyroscope struct {
 	// +kubebuilder:validation:MaxLength=512
 	// +kubebuilder:validation:XValidation:rule="self.matches('^https?://[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$')",message="serverAddress is an http:// or https:// URL such as http://pyroscope.monitoring:4040, without spaces or control characters"
 	ServerAddress string `json:"serverAddress"`
+}
+
+// PodLimits returns spec.pod.limits, or nil when the Experiment sets none.
+func (s *ExperimentSpec) PodLimits() *PodLimits {
+	if s.Pod == nil {
+		return nil
+	}
+	return s.Pod.Limits
 }

@@ -146,6 +146,14 @@ func TestMalformedExperimentsAreRejected(t *testing.T) {
 		{"bytes out of range", "scenario:\n  gc:\n    liveHeap: 100Gi\n", []string{"spec.scenario.gc.liveHeap", "liveHeap must be a quantity of bytes from 1Mi to 64Gi"}},
 		{"duration out of range", "scenario:\n  scheduler:\n    work: 2s\n", []string{"spec.scenario.scheduler.work", "work must be a duration from 1us to 100ms"}},
 		{"enum", "scenario:\n  service:\n    leakKind: fd\n", []string{"spec.scenario.service.leakKind", `Unsupported value: "fd"`}},
+		{"empty pod shape", "scenario:\n  gc: {}\npod: {}\n", []string{"spec.pod: set limits, a sidecar, or both"}},
+		{"empty pod limits", "scenario:\n  gc: {}\npod:\n  limits: {}\n", []string{"spec.pod.limits: set cpu, memory or both"}},
+		{"pod cpu below the smallest quota", "scenario:\n  gc: {}\npod:\n  limits:\n    cpu: 5m\n", []string{"spec.pod.limits.cpu must be between 10m"}},
+		{"pod memory not a quantity", "scenario:\n  gc: {}\npod:\n  limits:\n    memory: lots\n", []string{"spec.pod.limits.memory must be a quantity of at least 32Mi"}},
+		{"sidecar without cpu", "scenario:\n  gc: {}\npod:\n  sidecar:\n    memory: 64Mi\n", []string{"spec.pod.sidecar.cpu", "Required value"}},
+		{"sidecar memory too large", "scenario:\n  gc: {}\npod:\n  sidecar:\n    cpu: 500m\n    memory: 100Gi\n", []string{"spec.pod.sidecar.memory must be a quantity from 0 to 64Gi"}},
+		{"container cpu limit above the pod's", "scenario:\n  gc: {}\nmatrix:\n  cpu:\n  - limit: 2\npod:\n  limits:\n    cpu: 1\n", []string{"spec.matrix.cpu: a container's cpu limit must not exceed spec.pod.limits.cpu"}},
+		{"container memory limit above the pod's", "scenario:\n  gc: {}\nmatrix:\n  memory:\n  - limit: 512Mi\npod:\n  limits:\n    memory: 256Mi\n", []string{"spec.matrix.memory: a container's memory limit must not exceed spec.pod.limits.memory"}},
 		{"warmup not below duration", "scenario:\n  gc: {}\nduration: 10s\nwarmup: 10s\n", []string{"spec.warmup must be shorter than spec.duration"}},
 		{"duration too short", "scenario:\n  gc: {}\nduration: 100ms\nwarmup: 0s\n", []string{"spec.duration", "spec.duration must be between 1s and 24h"}},
 		{"too many runs", "scenario:\n  gc: {}\nrepetitions: 50\nmatrix:\n  gogc: [\"25\",\"50\",\"100\",\"200\",\"400\"]\n  gomaxprocs: [\"1\",\"2\",\"4\",\"8\",\"auto\"]\n",
@@ -217,5 +225,17 @@ func TestPyroscopePatternInCRD(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "self.matches('"+labv1.PyroscopeAddressPattern+"')") {
 		t.Errorf("the CRD's serverAddress rule is not self.matches('%s'): keep the marker and the constant equal", labv1.PyroscopeAddressPattern)
+	}
+}
+
+// TestPodShapeIsAccepted: a pod-level limit with a sidecar, and container
+// limits within it, pass every rule.
+func TestPodShapeIsAccepted(t *testing.T) {
+	testenv.NeedAPIServer(t)
+	doc := "apiVersion: lab.runtimelab.io/v1alpha1\nkind: Experiment\nmetadata:\n  name: pod-shape\n  namespace: default\nspec:\n" + indent(
+		"scenario:\n  scheduler: {}\nmatrix:\n  cpu:\n  - {}\n  - limit: 500m\n  memory:\n  - limit: 128Mi\n  gomaxprocs: [auto, \"1\"]\n"+
+			"pod:\n  limits:\n    cpu: 1\n    memory: 256Mi\n  sidecar:\n    cpu: 500m\n    memory: 64Mi\n")
+	if err := createRaw(context.Background(), doc); err != nil {
+		t.Fatalf("got %v, want accepted", err)
 	}
 }

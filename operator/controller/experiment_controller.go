@@ -110,7 +110,7 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	if exp.Spec.PendingTimeout != nil && exp.Spec.PendingTimeout.Duration > 0 {
 		pendingTimeout = exp.Spec.PendingTimeout.Duration
 	}
-	states := observe(runs, pods.Items, &exp.Status, service, now, pendingTimeout)
+	states := observe(runs, pods.Items, &exp.Status, service, now, pendingTimeout, exp.Spec.PodLimits())
 	finished := finishedRuns(states) // before schedule turns failures into retries
 	stop, wait := serversToStop(states, now, cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
 	if pw := pendingWait(states, now); pw > 0 && (wait == 0 || pw < wait) {

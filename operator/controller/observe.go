@@ -30,6 +30,8 @@ type runState struct {
 	discard []*corev1.Pod
 	// pendingTimeout is spec.pendingTimeout.
 	pendingTimeout time.Duration
+	// podLimitsOf are spec.pod.limits (nil: none).
+	podLimitsOf *labv1.PodLimits
 	// now is the pass's clock.
 	now time.Time
 	// recreate is set when the latest attempt's pod was created but is not
@@ -51,7 +53,7 @@ func retryable(outcome string) bool {
 }
 
 // observe joins the planned runs with their pods and the previous status.
-func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, serviceRole bool, now time.Time, pendingTimeout time.Duration) []*runState {
+func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, serviceRole bool, now time.Time, pendingTimeout time.Duration, podLimits *labv1.PodLimits) []*runState {
 	byRun := map[string][]*corev1.Pod{}
 	for i := range pods {
 		p := &pods[i]
@@ -65,7 +67,7 @@ func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, s
 	}
 	states := make([]*runState, len(runs))
 	for i, r := range runs {
-		st := &runState{run: r, now: now, pendingTimeout: pendingTimeout, status: labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending}}
+		st := &runState{run: r, now: now, pendingTimeout: pendingTimeout, podLimitsOf: podLimits, status: labv1.RunStatus{Index: int32(r.Index), Outcome: labv1.OutcomePending}}
 		if p, ok := prevRuns[r.ID()]; ok {
 			st.status, st.attempt = p, int(p.Attempt)
 		}
@@ -96,6 +98,9 @@ func (st *runState) knobs() *labv1.Knobs {
 	return &st.run.Variant.Knobs
 }
 
+// podLimits are the pod-level limits its pod runs under, if any.
+func (st *runState) podLimits() *labv1.PodLimits { return st.podLimitsOf }
+
 // observe updates the run's status from its pods.
 func (st *runState) observe(serviceRole bool) {
 	s := &st.status
@@ -123,7 +128,7 @@ func (st *runState) observe(serviceRole bool) {
 	case serviceRole:
 		st.observeService()
 	default:
-		d := outcome.Single(st.knobs(), podProcess(st.pod))
+		d := outcome.Single(st.knobs(), st.podLimits(), podProcess(st.pod))
 		st.set(d.Outcome, d.Reason, d.Summary, terminated(st.pod))
 	}
 	st.finished = final(s.Outcome)
@@ -217,7 +222,7 @@ func (st *runState) observeService() {
 		}
 		srv = &p
 	}
-	d := outcome.Service(st.knobs(), srv, lg)
+	d := outcome.Service(st.knobs(), st.podLimits(), srv, lg)
 	if d.DeleteLoadgen {
 		st.discard = append(st.discard, st.loadgen)
 	}

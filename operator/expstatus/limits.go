@@ -21,24 +21,43 @@ const memorySlack = 64 << 10
 // workload itself read them from its cgroup: a run whose cgroup enforced
 // other limits (none, when no cgroup could be made; another, when the
 // cgroup was not the sandbox) must not be reported under the variant's
-// knobs. It returns "" when they agree, else the reason, naming both.
-func LimitsSeen(k labv1.Knobs, s result.Settings) string {
+// knobs. Under pod-level limits (pod, nil for none), a container without a
+// limit of its own may read none or the pod's: the kubelet copied the
+// pod's into its cgroup on the dev cluster, and the local executor does
+// the same. It returns "" when they agree, else the reason, naming both.
+func LimitsSeen(k labv1.Knobs, pod *labv1.PodLimits, s result.Settings) string {
 	var bad []string
-	if k.CPULimit != "" {
-		want, err := resource.ParseQuantity(k.CPULimit)
-		cores := float64(want.MilliValue()) / 1000
-		if err != nil || math.Abs(s.CPULimitCores-cores) > 0.0005 {
+	var podCPU, podMemory string
+	if pod != nil {
+		if pod.CPU != nil {
+			podCPU = pod.CPU.String()
+		}
+		if pod.Memory != nil {
+			podMemory = *pod.Memory
+		}
+	}
+	cpuIs := func(q string) bool {
+		want, err := resource.ParseQuantity(q)
+		return err == nil && math.Abs(s.CPULimitCores-float64(want.MilliValue())/1000) <= 0.0005
+	}
+	memoryIs := func(q string) bool {
+		want, err := resource.ParseQuantity(q)
+		return err == nil && s.MemoryLimitBytes <= want.Value() && want.Value()-s.MemoryLimitBytes < memorySlack
+	}
+	switch {
+	case k.CPULimit != "":
+		if !cpuIs(k.CPULimit) {
 			bad = append(bad, fmt.Sprintf("cpu %s asked, %s seen", k.CPULimit, coresText(s.CPULimitCores)))
 		}
-	} else if s.CPULimitCores > 0 {
+	case s.CPULimitCores > 0 && (podCPU == "" || !cpuIs(podCPU)):
 		bad = append(bad, fmt.Sprintf("no cpu limit asked, %s seen", coresText(s.CPULimitCores)))
 	}
-	if k.MemoryLimit != "" {
-		want, err := resource.ParseQuantity(k.MemoryLimit)
-		if err != nil || s.MemoryLimitBytes > want.Value() || want.Value()-s.MemoryLimitBytes >= memorySlack {
+	switch {
+	case k.MemoryLimit != "":
+		if !memoryIs(k.MemoryLimit) {
 			bad = append(bad, fmt.Sprintf("memory %s asked, %s seen", k.MemoryLimit, bytesText(s.MemoryLimitBytes)))
 		}
-	} else if s.MemoryLimitBytes > 0 {
+	case s.MemoryLimitBytes > 0 && (podMemory == "" || !memoryIs(podMemory)):
 		bad = append(bad, fmt.Sprintf("no memory limit asked, %s seen", bytesText(s.MemoryLimitBytes)))
 	}
 	if len(bad) == 0 {

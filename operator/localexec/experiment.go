@@ -312,13 +312,3 @@ func limitsOf(cpuLimit, memLimit string) (sandbox.Limits, error) {
 	}
 	return l, nil
 }
-
-// sandboxFor creates the run's cgroup, or nil with the reason limits are
-// not enforced here.
-func sandboxFor(name string, v *plan.Variant) (*sandbox.Sandbox, error) {
-	l, err := limits(v)
-	if err != nil {
-		return nil, err
-	}
-	return sandbox.New(name, l)
-}

@@ -44,18 +44,25 @@ type proc struct {
 // one, with this process's environment less the run's own variables
 // (contract.IsRunEnv) plus the invocation's.
 func startProc(workload string, sb *sandbox.Sandbox, inv *contract.Invocation, kill <-chan struct{}) (*proc, error) {
-	p := &proc{file: inv.ResultFile, kill: kill, done: make(chan struct{})}
+	return start(workload, sb, inv.Args(), inv.Environ(), inv.ResultFile, kill)
+}
+
+// start starts the workload binary with args, inside sb when there is one,
+// with this process's environment less the run's own variables plus env;
+// file is where it writes its summary ("" for none).
+func start(workload string, sb *sandbox.Sandbox, args, env []string, file string, kill <-chan struct{}) (*proc, error) {
+	p := &proc{file: file, kill: kill, done: make(chan struct{})}
 	if sb != nil {
-		p.cmd = sb.Command(workload, inv.Args()...)
+		p.cmd = sb.Command(workload, args...)
 	} else {
-		p.cmd = exec.Command(workload, inv.Args()...)
+		p.cmd = exec.Command(workload, args...)
 	}
 	for _, kv := range os.Environ() {
 		if name, _, _ := strings.Cut(kv, "="); !contract.IsRunEnv(name) {
 			p.cmd.Env = append(p.cmd.Env, kv)
 		}
 	}
-	p.cmd.Env = append(p.cmd.Env, inv.Environ()...)
+	p.cmd.Env = append(p.cmd.Env, env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the workload: %w", err)

@@ -64,21 +64,22 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 		st.CompletionTime = &finished
 		e.progress.done(r.ID(), st.Outcome)
 	}()
-	sb, err := sandboxFor(sandboxName(e.exp, r, e.id), r.Variant)
+	rc, err := e.cgroupsFor(sandboxName(e.exp, r, e.id), r)
+	var sb *sandbox.Sandbox
 	unenforced := ""
 	switch {
 	case errors.Is(err, sandbox.ErrUnsupported):
 		e.warnOnce(err)
 		unenforced = "limits NOT enforced: " + err.Error()
-		sb = nil
 	case err != nil:
 		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason("create cgroup: "+err.Error())
 		return st
 	default:
+		sb = rc.ctr
 		// Runs after the run's processes are reaped (runWorkload and
 		// runService return only then): an empty cgroup can be removed.
 		defer func() {
-			if err := sb.Delete(); err != nil {
+			if err := rc.close(); err != nil {
 				st.Reason = expstatus.ClipReason(strings.TrimPrefix(st.Reason+"; delete cgroup: "+err.Error(), "; "))
 			}
 		}()
@@ -113,7 +114,7 @@ func (e *executor) runWorkload(ctx context.Context, sb *sandbox.Sandbox, r plan.
 	deadline := deadlineOf(&inv)
 	p.wait(ctx, nil, deadline)
 	e.appendBench(p.stdout.Bytes())
-	return outcome.Single(&r.Variant.Knobs, p.observed(oomKills(sb) > oom0, deadline))
+	return outcome.Single(&r.Variant.Knobs, e.podLimits(), p.observed(oomKills(sb) > oom0, deadline))
 }
 
 // serverExitWait is how long the service server has to exit by itself
@@ -152,7 +153,7 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 			srv.stop(syscall.SIGINT)
 		}
 		s := srv.observed(oomKills(sb) > oom0, srvDeadline)
-		return outcome.Service(&r.Variant.Knobs, &s, nil)
+		return outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, nil)
 	}
 	lgInv, err := e.invocation(r, plan.RoleLoadgen, addr)
 	if err != nil {
@@ -181,7 +182,7 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 	srv.finishServer(ctx, serverExitWait, srvDeadline)
 	e.appendBench(lg.stdout.Bytes())
 	s, l := srv.observed(oomKills(sb) > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, lgDeadline)
-	return outcome.Service(&r.Variant.Knobs, &s, &l)
+	return outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, &l)
 }
 
 // finishServer waits up to wait for the service server to exit by itself,

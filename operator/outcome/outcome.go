@@ -71,11 +71,12 @@ const (
 	serverBeforeGenerator = "the server ended before its load generator started"
 )
 
-// Single decides a run of one process, under the variant's knobs.
-func Single(k *labv1.Knobs, w Process) Decision {
+// Single decides a run of one process, under the variant's knobs and the
+// Experiment's pod-level limits (nil: none).
+func Single(k *labv1.Knobs, pod *labv1.PodLimits, w Process) Decision {
 	d := ended(w)
 	if d.Outcome == labv1.OutcomeCompleted {
-		d = limits(k, w.Summary, d, "")
+		d = limits(k, pod, w.Summary, d, "")
 	}
 	d.Reason = expstatus.ClipReason(d.Reason)
 	return d
@@ -117,11 +118,11 @@ func ended(w Process) Decision {
 
 // limits turns a completed run whose workload did not run under the
 // variant's limits into an Error (expstatus.LimitsSeen).
-func limits(k *labv1.Knobs, s *result.Summary, d Decision, who string) Decision {
+func limits(k *labv1.Knobs, pod *labv1.PodLimits, s *result.Summary, d Decision, who string) Decision {
 	if k == nil || s == nil {
 		return d
 	}
-	if why := expstatus.LimitsSeen(*k, s.Settings); why != "" {
+	if why := expstatus.LimitsSeen(*k, pod, s.Settings); why != "" {
 		d.Outcome, d.Reason = labv1.OutcomeError, who+why
 	}
 	return d
@@ -135,13 +136,13 @@ func limits(k *labv1.Knobs, s *result.Summary, d Decision, who string) Decision 
 // rate and latency the generator's. A server's failure decides the run; a
 // generator's failure is an Error of the attempt (it has resources of
 // its own), which the operator retries.
-func Service(k *labv1.Knobs, srv, lg *Process) Decision {
-	d := service(k, srv, lg)
+func Service(k *labv1.Knobs, pod *labv1.PodLimits, srv, lg *Process) Decision {
+	d := service(k, pod, srv, lg)
 	d.Reason = expstatus.ClipReason(d.Reason)
 	return d
 }
 
-func service(k *labv1.Knobs, srv, lg *Process) Decision {
+func service(k *labv1.Knobs, pod *labv1.PodLimits, srv, lg *Process) Decision {
 	switch {
 	case srv == nil && lg == nil:
 		return Decision{Outcome: labv1.OutcomePending}
@@ -150,7 +151,7 @@ func service(k *labv1.Knobs, srv, lg *Process) Decision {
 			// The generator would go on against an address nobody serves.
 			return Decision{Outcome: labv1.OutcomeDeleted, Reason: ServerGoneUnderLoad, DeleteLoadgen: true}
 		}
-		return withServer(k, nil, ended(*lg), nil)
+		return withServer(k, pod, nil, ended(*lg), nil)
 	case lg == nil:
 		s := ended(*srv)
 		switch {
@@ -173,12 +174,12 @@ func service(k *labv1.Knobs, srv, lg *Process) Decision {
 		// the server has reported too.
 		return Decision{Outcome: labv1.OutcomeRunning}
 	}
-	return withServer(k, srv, l, srv.Summary)
+	return withServer(k, pod, srv, l, srv.Summary)
 }
 
 // withServer completes a service run whose load generator ended (l), from
 // its server (nil: gone) and the server's summary.
-func withServer(k *labv1.Knobs, srv *Process, l Decision, srvSum *result.Summary) Decision {
+func withServer(k *labv1.Knobs, pod *labv1.PodLimits, srv *Process, l Decision, srvSum *result.Summary) Decision {
 	d := l
 	s := Decision{Outcome: labv1.OutcomeCompleted}
 	if srv != nil && !srv.Stopped {
@@ -204,7 +205,7 @@ func withServer(k *labv1.Knobs, srv *Process, l Decision, srvSum *result.Summary
 		aggregate.MergeServer(d.Summary, server)
 	}
 	if d.Outcome == labv1.OutcomeCompleted {
-		d = limits(k, srvSum, d, "server: ")
+		d = limits(k, pod, srvSum, d, "server: ")
 	}
 	return d
 }

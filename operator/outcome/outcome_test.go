@@ -43,7 +43,7 @@ func TestSingle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := Single(knobs, tt.p)
+			d := Single(knobs, nil, tt.p)
 			if d.Outcome != tt.want || !strings.Contains(d.Reason, tt.rsn) || (d.Summary != nil) != tt.wantFigures {
 				t.Errorf("got %s %q (figures %v), want %s %q (figures %v)", d.Outcome, d.Reason, d.Summary != nil, tt.want, tt.rsn, tt.wantFigures)
 			}
@@ -93,7 +93,7 @@ func TestService(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := Service(knobs, tt.srv, tt.lg)
+			d := Service(knobs, nil, tt.srv, tt.lg)
 			if d.Outcome != tt.want || !strings.Contains(d.Reason, tt.rsn) || d.DeleteLoadgen != tt.deleteLoadgen {
 				t.Errorf("got %s %q (delete generator %v), want %s %q (%v)", d.Outcome, d.Reason, d.DeleteLoadgen, tt.want, tt.rsn, tt.deleteLoadgen)
 			}

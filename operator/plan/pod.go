@@ -25,6 +25,8 @@ const (
 	ManagedBy       = "runtimelab-operator"
 	// ContainerName is the workload container's name.
 	ContainerName = "workload"
+	// SidecarName is the name of spec.pod.sidecar's container.
+	SidecarName = "sidecar"
 	// MetricsPort is where the workload serves /metrics.
 	MetricsPort = 9090
 	// ServicePort is where the service scenario's server listens.

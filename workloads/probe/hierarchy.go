@@ -33,13 +33,15 @@ func hierarchy(a, b []cgroup.Stats, names []string, peaks []uint64, secs float64
 		l := result.Level{Up: i + 1, Name: result.CutName(at(names, i))}
 		if e.HasCPU && e.CPUQuotaMicros > 0 && e.CPUPeriodMicros > 0 {
 			l.CPULimitCores = float64(e.CPUQuotaMicros) / float64(e.CPUPeriodMicros)
-			if h.CPULimitCores == 0 || l.CPULimitCores < h.CPULimitCores {
+			// A tie goes up: the kubelet gives a container without limits
+			// its pod's, and the pod's cgroup is where they bind together.
+			if h.CPULimitCores == 0 || l.CPULimitCores <= h.CPULimitCores {
 				h.CPULimitCores, h.CPULimitUp = l.CPULimitCores, l.Up
 			}
 		}
 		if e.HasMemory && e.MemoryLimitBytes > 0 {
 			l.MemoryLimitBytes = e.MemoryLimitBytes
-			if h.MemoryLimitBytes == 0 || l.MemoryLimitBytes < h.MemoryLimitBytes {
+			if h.MemoryLimitBytes == 0 || l.MemoryLimitBytes <= h.MemoryLimitBytes {
 				h.MemoryLimitBytes, h.MemoryLimitUp = l.MemoryLimitBytes, l.Up
 			}
 		}

@@ -53,6 +53,11 @@ func TestHierarchy(t *testing.T) {
 		st:      result.Settings{CPULimitCores: 0.5, MemoryLimitBytes: 64 << 20},
 		wantCPU: 0.5, wantMem: 64 << 20, wantLevels: []int{1},
 	}, {
+		name: "a limit equal to the own one is the parent's: the kubelet copies a pod's limits into a container without any",
+		a:    []cgroup.Stats{pod(0, 0, 0)}, b: []cgroup.Stats{pod(10e9, 100, 50)},
+		st:      result.Settings{CPULimitCores: 1, MemoryLimitBytes: 256 << 20},
+		wantCPU: 1, wantCPUUp: 1, wantMem: 256 << 20, wantMemUp: 1, wantLevels: []int{1},
+	}, {
 		name: "a counter that went backwards gives no figures",
 		a:    []cgroup.Stats{pod(10e9, 100, 50)}, b: []cgroup.Stats{pod(1e9, 10, 5)},
 		wantCPU: 1, wantCPUUp: 1, wantMem: 256 << 20, wantMemUp: 1, wantLevels: []int{1},

@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
+	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/driver"
+	"github.com/runtime-lab/runtime-lab/workloads/sidecar"
 )
 
 func newListCmd() *cobra.Command {
@@ -116,4 +120,49 @@ func exactlyOne(cmd *cobra.Command, args []string) error {
 		return &usageFlagError{fmt.Errorf("%s takes one scenario name (see `workload list`), got %d arguments", cmd.CommandPath(), len(args))}
 	}
 	return nil
+}
+
+// newSidecarCmd is the container that competes with a run for its pod's
+// budget (spec.pod.sidecar): it burns --cpu and holds --memory until it is
+// stopped, then says what it used.
+func newSidecarCmd(stopped func()) *cobra.Command {
+	var cpu, memory string
+	cmd := &cobra.Command{
+		Use:   contract.CommandSidecar + " --cpu QUANTITY [--memory BYTES]",
+		Short: "Burn a stated amount of CPU and hold a stated amount of memory until stopped",
+		Long: "Burn --cpu (such as 500m: spread over as many threads as whole CPUs it needs, each busy for its\n" +
+			"share of every 10 ms) and hold --memory (bytes or a quantity such as 64Mi, every page touched) until\n" +
+			"SIGTERM or SIGINT: a sidecar whose draw on a shared pod budget is known. It exits 0 when stopped.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cpu == "" {
+				return &usageFlagError{fmt.Errorf("--%s is required: the CPU to burn, such as 500m", contract.FlagSidecarCPU)}
+			}
+			cores, err := sidecar.ParseCores(cpu)
+			if err != nil {
+				return &usageFlagError{fmt.Errorf("--%s: %w", contract.FlagSidecarCPU, err)}
+			}
+			mem, err := catalog.ParseBytes(memory)
+			if err != nil || mem < 0 || mem > 64<<30 {
+				return &usageFlagError{fmt.Errorf("--%s %q: want bytes from 0 to 64Gi, such as 67108864 or 64Mi", contract.FlagSidecarMemory, memory)}
+			}
+			start, t0 := processCPU(), time.Now()
+			err = sidecar.Run(cmd.Context(), cores, mem)
+			stopped()
+			slog.Info("sidecar stopped", "cpu", cores, "memoryBytes", mem,
+				"usedCores", (processCPU()-start).Seconds()/max(time.Since(t0).Seconds(), 1e-9))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&cpu, contract.FlagSidecarCPU, "", "CPU to burn, such as 500m or 1.5 (required)")
+	cmd.Flags().StringVar(&memory, contract.FlagSidecarMemory, "0", "memory to hold, bytes or a quantity such as 64Mi")
+	return cmd
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,6 +4,7 @@
 //	workload list
 //	workload describe gc
 //	workload run gc --duration 30s --warmup 5s --set liveHeap=256Mi
+//	workload sidecar --cpu 500m --memory 64Mi
 //
 // Exit codes: 0 done, 1 the run failed, 2 bad input (nothing was run),
 // 128+N ended early by signal N (the summary is partial; a signal that
@@ -47,7 +48,8 @@ func run(args []string) int {
 		}
 	}()
 	var final *result.Summary
-	cmd := newRootCmd(func(s *result.Summary) { final = s })
+	var sidecarStopped bool
+	cmd := newRootCmd(func(s *result.Summary) { final = s }, func() { sidecarStopped = true })
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	signal.Stop(sigs)
@@ -63,7 +65,7 @@ func run(args []string) int {
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "workload: %v\n", err)
 		return 1
-	case got != nil && (final == nil || final.Partial):
+	case got != nil && !sidecarStopped && (final == nil || final.Partial):
 		// A signal after the window ended (while stopping) cut nothing
 		// short: the summary is complete and the exit is clean.
 		return 128 + int(got.(syscall.Signal))
@@ -76,8 +78,9 @@ type usageFlagError struct{ err error }
 
 func (e *usageFlagError) Error() string { return e.err.Error() }
 
-// newRootCmd builds the command tree; done receives the final summary of a run.
-func newRootCmd(done func(*result.Summary)) *cobra.Command {
+// newRootCmd builds the command tree; done receives the final summary of a
+// run, and stopped is called when a sidecar was stopped as it should be.
+func newRootCmd(done func(*result.Summary), stopped func()) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "workload",
 		Short:         "Drive one Go runtime subsystem hard and measure it",
@@ -85,6 +88,6 @@ func newRootCmd(done func(*result.Summary)) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageFlagError{err} })
-	root.AddCommand(newListCmd(), newDescribeCmd(), newRunCmd(done))
+	root.AddCommand(newListCmd(), newDescribeCmd(), newRunCmd(done), newSidecarCmd(stopped))
 	return root
 }

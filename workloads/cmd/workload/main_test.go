@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
@@ -131,6 +133,9 @@ func TestBadInput(t *testing.T) {
 		{"bad output", []string{"run", "gc", "--output", "xml"}, `--output "xml": must be text, json or bench`},
 		{"unknown flag", []string{"run", "gc", "--bogus"}, "unknown flag: --bogus"},
 		{"no scenario", []string{"run"}, "takes one scenario name"},
+		{"sidecar without cpu", []string{"sidecar"}, "--cpu is required"},
+		{"sidecar cpu too large", []string{"sidecar", "--cpu", "100"}, `--cpu: cpu "100": want a quantity from 0 to 64`},
+		{"sidecar memory not bytes", []string{"sidecar", "--cpu", "1", "--memory", "lots"}, `--memory "lots": want bytes from 0 to 64Gi`},
 		{"role on a single-role scenario", []string{"run", "gc", "--role", "server"}, `--role "server": scenario gc has a single role; drop --role`},
 		{"poller mode", []string{"run", "poller", "--set", "mode=flood"}, `parameter mode: "flood" is not allowed; use one of echo, idle, burst`},
 		{"poller conns", []string{"run", "poller", "--set", "conns=0"}, "parameter conns: 0 is out of range; use 1 to 100000"},
@@ -199,5 +204,26 @@ func TestSummaryPrintsBenchmarkAndJSON(t *testing.T) {
 	}
 	if s.Figures["tasks/s"] <= 0 || s.Params["goroutines"] != "8" {
 		t.Errorf("got tasks/s %v and goroutines %q, want > 0 and 8", s.Figures["tasks/s"], s.Params["goroutines"])
+	}
+}
+
+// TestSidecarStopsCleanly: a sidecar runs until SIGTERM, then exits 0 and
+// says what it used.
+func TestSidecarStopsCleanly(t *testing.T) {
+	cmd := exec.Command(bin, "sidecar", "--cpu", "200m", "--memory", "8Mi")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("sidecar after SIGTERM: %v, want exit 0\n%s", err, errb.String())
+	}
+	if !strings.Contains(errb.String(), "sidecar stopped") || !strings.Contains(errb.String(), "memoryBytes=8388608") {
+		t.Errorf("stderr lacks the sidecar's report:\n%s", errb.String())
 	}
 }

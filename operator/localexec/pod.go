@@ -1,0 +1,119 @@
+package localexec
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/runtime-lab/runtime-lab/api/contract"
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
+	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
+)
+
+// runCgroups are the cgroups of one run and the sidecar in them: the
+// workload's own (ctr), and with spec.pod the pod's above it, as the
+// kubelet nests a pod's containers.
+type runCgroups struct {
+	pod     *sandbox.Sandbox // nil without spec.pod
+	ctr     *sandbox.Sandbox // the workload's (or the server's)
+	side    *sandbox.Sandbox // the sidecar's, nil without one
+	sidecar *proc            // the sidecar process, nil without one
+}
+
+// podLimits are the Experiment's pod-level limits, nil when it has none.
+func (e *executor) podLimits() *labv1.PodLimits { return e.exp.Spec.PodLimits() }
+
+// cgroupsFor creates run r's cgroups under name and starts its sidecar. A
+// container without a limit of its own gets the pod's in its own cgroup
+// too, as the kubelet did on the dev cluster; the sidecar has none of its
+// own. On error nothing is left behind.
+func (e *executor) cgroupsFor(name string, r plan.Run) (*runCgroups, error) {
+	own, err := limits(r.Variant)
+	if err != nil {
+		return nil, err
+	}
+	shape := e.exp.Spec.Pod
+	if shape == nil {
+		ctr, err := sandbox.New(name, own)
+		if err != nil {
+			return nil, err
+		}
+		return &runCgroups{ctr: ctr}, nil
+	}
+	podL, err := podLimitsOf(shape.Limits)
+	if err != nil {
+		return nil, err
+	}
+	rc := &runCgroups{}
+	if rc.pod, err = sandbox.New(name, podL); err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*runCgroups, error) {
+		rc.close()
+		return nil, err
+	}
+	if own.CPUQuotaMicros == 0 {
+		own.CPUQuotaMicros = podL.CPUQuotaMicros
+	}
+	if own.MemoryBytes == 0 {
+		own.MemoryBytes = podL.MemoryBytes
+	}
+	if rc.ctr, err = rc.pod.Child(plan.ContainerName, own); err != nil {
+		return fail(err)
+	}
+	if sc := shape.Sidecar; sc != nil {
+		var mem int64
+		if sc.Memory != nil {
+			q, err := resource.ParseQuantity(*sc.Memory)
+			if err != nil {
+				return fail(fmt.Errorf("spec.pod.sidecar.memory %q: %w", *sc.Memory, err))
+			}
+			mem = q.Value()
+		}
+		if rc.side, err = rc.pod.Child(plan.SidecarName, podL); err != nil {
+			return fail(err)
+		}
+		args := contract.SidecarArgs(sc.CPU.String(), mem)
+		if rc.sidecar, err = start(e.binary(r), rc.side, args, nil, "", e.o.Kill); err != nil {
+			return fail(fmt.Errorf("the sidecar: %w", err))
+		}
+	}
+	return rc, nil
+}
+
+// podLimitsOf turns spec.pod.limits into cgroup limits.
+func podLimitsOf(p *labv1.PodLimits) (sandbox.Limits, error) {
+	if p == nil {
+		return sandbox.Limits{}, nil
+	}
+	var cpu, mem string
+	if p.CPU != nil {
+		cpu = p.CPU.String()
+	}
+	if p.Memory != nil {
+		mem = *p.Memory
+	}
+	l, err := limitsOf(cpu, mem)
+	if err != nil {
+		return l, fmt.Errorf("spec.pod.limits: %w", err)
+	}
+	return l, nil
+}
+
+// close stops the sidecar (SIGTERM: it exits 0) and deletes the cgroups,
+// children first. The run's own processes must have been reaped.
+func (rc *runCgroups) close() error {
+	if rc.sidecar != nil {
+		rc.sidecar.stop(syscall.SIGTERM)
+	}
+	var errs []error
+	for _, sb := range []*sandbox.Sandbox{rc.ctr, rc.side, rc.pod} {
+		if sb != nil {
+			errs = append(errs, sb.Delete())
+		}
+	}
+	return errors.Join(errs...)
+}

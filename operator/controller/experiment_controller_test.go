@@ -158,6 +158,39 @@ func TestPodsCarryTheKnobs(t *testing.T) {
 	}
 }
 
+// TestPodShapeReachesTheAPIServer: a real API server keeps the shape
+// spec.pod gives a run's pod (pod-level limits, a native sidecar), and a
+// run that read the pod's limits in its own cgroup completes.
+func TestPodShapeReachesTheAPIServer(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		e.Spec.Matrix = labv1.Matrix{GOMAXPROCS: []string{"2"}}
+		cpu := resource.MustParse("1")
+		e.Spec.Pod = &labv1.PodShape{Limits: &labv1.PodLimits{CPU: &cpu, Memory: ptr.To("256Mi")},
+			Sidecar: &labv1.Sidecar{CPU: resource.MustParse("250m")}}
+	})
+	p := waitPods(t, ns, 1)[0]
+	if r := p.Spec.Resources; r == nil || r.Limits.Cpu().String() != "1" || r.Limits.Memory().String() != "256Mi" {
+		t.Fatalf("pod-level resources as stored: %+v, want limits of 1 CPU and 256Mi", r)
+	}
+	if len(p.Spec.InitContainers) != 1 || p.Spec.InitContainers[0].RestartPolicy == nil {
+		t.Fatalf("init containers as stored: %+v, want the sidecar with restartPolicy Always", p.Spec.InitContainers)
+	}
+	// The kubelet copied the pod's limits into the container's cgroup.
+	b, err := result.Encode(&result.Summary{Version: result.SchemaVersion, Scenario: "gc", Phase: "done",
+		Settings: result.Settings{GOMAXPROCS: 2, CgroupVersion: 1, CPULimitCores: 1, MemoryLimitBytes: 256 << 20},
+		Figures:  map[string]float64{"ops/s": 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unenforced(t, &p, corev1.PodSucceeded, "Completed", 0, string(b))
+	eventually(t, "completed", func() (bool, error) {
+		r := get(t, e).Status.Variants
+		return len(r) == 1 && len(r[0].Runs) == 1 && r[0].Runs[0].Outcome == labv1.OutcomeCompleted, nil
+	})
+}
+
 // TestResultsFlowIntoStatus plays the kubelet: one run completes with its
 // summary, the other is OOM-killed. Status, aggregates, recommendation,
 // conditions and events must follow.

@@ -118,7 +118,7 @@ func (st *runState) observe(serviceRole bool) {
 		created := st.pod.CreationTimestamp
 		s.StartTime = &created
 	}
-	if st.observePending() {
+	if st.observeShapeDropped() || st.observePending() {
 		st.finished = final(s.Outcome)
 		return
 	}
@@ -132,6 +132,27 @@ func (st *runState) observe(serviceRole bool) {
 		st.set(d.Outcome, d.Reason, d.Summary, terminated(st.pod))
 	}
 	st.finished = final(s.Outcome)
+}
+
+// ReasonPodLimitsDropped is why a run under spec.pod.limits fails on a
+// cluster whose API server dropped the pod's spec.resources.
+const ReasonPodLimitsDropped = "the API server dropped the pod's spec.resources: pod-level limits (spec.pod.limits) need Kubernetes 1.34 or later with the PodLevelResources feature gate; upgrade, or remove spec.pod.limits"
+
+// observeShapeDropped ends an attempt whose pod lost its pod-level limits:
+// an API server without pod-level resources drops the field silently, and
+// the run would measure a pod without the budget the Experiment asked for.
+func (st *runState) observeShapeDropped() bool {
+	if st.podLimitsOf == nil || st.pod == nil || st.pod.Spec.Resources != nil {
+		return false
+	}
+	st.set(labv1.OutcomeError, ReasonPodLimitsDropped, nil, nil)
+	if st.pod.DeletionTimestamp == nil {
+		st.discard = append(st.discard, st.pod)
+	}
+	if st.loadgen != nil && st.loadgen.DeletionTimestamp == nil {
+		st.discard = append(st.discard, st.loadgen)
+	}
+	return true
 }
 
 // observePending handles an attempt with a pod that has not started: its

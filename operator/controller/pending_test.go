@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
@@ -88,5 +89,26 @@ func TestPendingRunLifecycle(t *testing.T) {
 	st.observe(false)
 	if st.status.Outcome != labv1.OutcomeImageError || !retryable(st.status.Outcome) || len(st.discard) != 1 {
 		t.Errorf("past the timeout: got %s %q, discard %d; want ImageError, retryable, its pod deleted", st.status.Outcome, st.status.Reason, len(st.discard))
+	}
+}
+
+// TestPodLimitsDropped: a pod whose pod-level limits the API server
+// dropped ends its attempt as an Error saying why, and is deleted; a pod
+// that kept them runs on.
+func TestPodLimitsDropped(t *testing.T) {
+	cpu := resource.MustParse("1")
+	limits := &labv1.PodLimits{CPU: &cpu}
+	st := &runState{attempt: 1, podLimitsOf: limits, pod: pod(plan.RoleWorkload, corev1.PodRunning, time.Time{}),
+		status: labv1.RunStatus{Attempt: 1, Outcome: labv1.OutcomePending}}
+	st.observe(false)
+	if st.status.Outcome != labv1.OutcomeError || st.status.Reason != ReasonPodLimitsDropped || len(st.discard) != 1 {
+		t.Errorf("dropped: got %s %q, discard %d; want Error, %q, its pod deleted", st.status.Outcome, st.status.Reason, len(st.discard), ReasonPodLimitsDropped)
+	}
+	kept := pod(plan.RoleWorkload, corev1.PodRunning, time.Time{})
+	kept.Spec.Resources = &corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceCPU: cpu}}
+	st = &runState{attempt: 1, podLimitsOf: limits, pod: kept, status: labv1.RunStatus{Attempt: 1, Outcome: labv1.OutcomePending}}
+	st.observe(false)
+	if st.status.Outcome != labv1.OutcomeRunning {
+		t.Errorf("kept: got %s %q, want Running", st.status.Outcome, st.status.Reason)
 	}
 }

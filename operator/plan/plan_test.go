@@ -321,3 +321,57 @@ func TestPodPinnedToNodeGoesThroughTheScheduler(t *testing.T) {
 		})
 	}
 }
+
+// TestPodShape: spec.pod gives the workload's (and a service server's) pod
+// pod-level limits with equal requests and a native sidecar (an init
+// container that keeps running) with the workload's image and the
+// restricted security context; the load generator's pod has neither.
+func TestPodShape(t *testing.T) {
+	spec := gcSpec()
+	spec.Pod = &labv1.PodShape{
+		Limits:  &labv1.PodLimits{CPU: q("1"), Memory: ptr.To("256Mi")},
+		Sidecar: &labv1.Sidecar{CPU: resource.MustParse("500m"), Memory: ptr.To("64Mi")},
+	}
+	exp := &labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: "demo", Namespace: "lab"}, Spec: spec}
+	vs, err := Variants(&exp.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod, err := Pod(exp, Run{Variant: &vs[0]}, 1, RoleWorkload, PodOptions{DefaultImage: "w:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("256Mi")}
+	if r := pod.Spec.Resources; r == nil || !equality(r.Limits, want) || !equality(r.Requests, want) {
+		t.Errorf("pod resources %+v, want limits and requests of 1 CPU and 256Mi", r)
+	}
+	if len(pod.Spec.InitContainers) != 1 {
+		t.Fatalf("init containers: %d, want the sidecar", len(pod.Spec.InitContainers))
+	}
+	sc := pod.Spec.InitContainers[0]
+	wantArgs := []string{"sidecar", "--cpu", "500m", "--memory", "67108864"}
+	if sc.Name != "sidecar" || sc.Image != "w:1" || !slices.Equal(sc.Args, wantArgs) || sc.RestartPolicy == nil ||
+		*sc.RestartPolicy != corev1.ContainerRestartPolicyAlways || sc.SecurityContext == nil || !*sc.SecurityContext.ReadOnlyRootFilesystem ||
+		len(sc.Resources.Limits) != 0 {
+		t.Errorf("sidecar %+v, want %v from the workload's image, restartPolicy Always, restricted, no limits of its own", sc, wantArgs)
+	}
+	lg, err := Pod(exp, Run{Variant: &vs[0]}, 1, RoleLoadgen, PodOptions{DefaultImage: "w:1", ServerAddr: "10.0.0.1:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lg.Spec.Resources != nil || len(lg.Spec.InitContainers) != 0 {
+		t.Errorf("load generator's pod has the shape: %+v %+v", lg.Spec.Resources, lg.Spec.InitContainers)
+	}
+}
+
+func equality(a, b corev1.ResourceList) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || v.Cmp(w) != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
@@ -142,6 +143,11 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 			}},
 		},
 	}
+	if role != RoleLoadgen && spec.Pod != nil {
+		if err := shapePod(pod, spec.Pod); err != nil {
+			return nil, err
+		}
+	}
 	if o.Node != "" {
 		// Through the scheduler, not spec.nodeName: a pod bound directly
 		// skips it, and the kubelet rejects it (OutOfcpu) when the node is
@@ -159,6 +165,47 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 		}}
 	}
 	return pod, nil
+}
+
+// shapePod gives a run's pod spec.pod's shape: pod-level limits (requests
+// equal to them) and a native sidecar, an init container that keeps
+// running beside the workload and that the kubelet stops when the
+// workload has exited, without limits of its own so that it draws on the
+// pod's.
+func shapePod(pod *corev1.Pod, shape *labv1.PodShape) error {
+	if l := shape.Limits; l != nil {
+		list := corev1.ResourceList{}
+		if l.CPU != nil {
+			list[corev1.ResourceCPU] = l.CPU.DeepCopy()
+		}
+		if l.Memory != nil {
+			q, err := resource.ParseQuantity(*l.Memory)
+			if err != nil {
+				return fmt.Errorf("spec.pod.limits.memory %q: %w", *l.Memory, err)
+			}
+			list[corev1.ResourceMemory] = q
+		}
+		pod.Spec.Resources = &corev1.ResourceRequirements{Limits: list, Requests: list.DeepCopy()}
+	}
+	if sc := shape.Sidecar; sc != nil {
+		var mem int64
+		if sc.Memory != nil {
+			q, err := resource.ParseQuantity(*sc.Memory)
+			if err != nil {
+				return fmt.Errorf("spec.pod.sidecar.memory %q: %w", *sc.Memory, err)
+			}
+			mem = q.Value()
+		}
+		pod.Spec.InitContainers = append(pod.Spec.InitContainers, corev1.Container{
+			Name:                     SidecarName,
+			Image:                    pod.Spec.Containers[0].Image,
+			Args:                     contract.SidecarArgs(sc.CPU.String(), mem),
+			RestartPolicy:            ptr.To(corev1.ContainerRestartPolicyAlways),
+			TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+			SecurityContext:          containerSecurityContext(),
+		})
+	}
+	return nil
 }
 
 // containerResources sets requests and limits; a request left unset takes

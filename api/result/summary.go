@@ -79,8 +79,10 @@ type Machine struct {
 	CPUs int `json:"cpus,omitempty"`
 	// OtherCores is the CPU everything but the run used, in cores: the
 	// machine's busy time less the workload process's own CPU time (not its
-	// cgroup's, which a process started by hand shares with others). A
-	// service server's includes its load generator.
+	// cgroup's, which a process started by hand shares with others), or,
+	// when a cgroup above it has a CPU limit (a pod's), less all that the
+	// nearest such cgroup used: a sidecar sharing the budget is part of
+	// the run. A service server's includes its load generator.
 	OtherCores float64 `json:"otherCores,omitempty"`
 	// StealFrac is the share of the machine's CPU time the hypervisor gave
 	// to other guests.

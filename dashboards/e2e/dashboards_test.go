@@ -197,14 +197,21 @@ func waitScraped(t *testing.T, l *lab) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	if err := <-l.runsDone; err != nil {
-		l.runsDone <- err
-		t.Fatalf("finish the sample Experiment's runs: %v", err)
-	}
-	l.runsDone <- nil
+	l.waitRuns(t)
 	// Rates and quantiles need a few scrapes after the runs finished.
 	if wait := 25*time.Second - time.Since(l.start); wait > 0 {
 		time.Sleep(wait)
 	}
 	time.Sleep(6 * scrapeInterval)
+}
+
+// waitRuns waits until the sample Experiment's runs are finished (and the
+// operator has counted them), and leaves the outcome for the next caller.
+func (l *lab) waitRuns(t *testing.T) {
+	t.Helper()
+	err := <-l.runsDone
+	l.runsDone <- err
+	if err != nil {
+		t.Fatalf("finish the sample Experiment's runs: %v", err)
+	}
 }

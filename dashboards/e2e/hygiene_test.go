@@ -66,6 +66,7 @@ func TestMetricHygiene(t *testing.T) {
 			t.Errorf("workload %s: got no series", w.spec.scenario)
 		}
 	}
+	l.waitRuns(t) // the experiments family appears once the sample Experiment finished
 	mfs, err := ctrlmetrics.Registry.Gather()
 	if err != nil {
 		t.Fatalf("gather the operator's registry: %v", err)

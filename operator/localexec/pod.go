@@ -23,6 +23,25 @@ type runCgroups struct {
 	sidecar *proc            // the sidecar process, nil without one
 }
 
+// box is the cgroup the run's workload (or server) process runs in, nil
+// when limits cannot be enforced here (rc nil).
+func (rc *runCgroups) box() *sandbox.Sandbox {
+	if rc == nil {
+		return nil
+	}
+	return rc.ctr
+}
+
+// oomKills counts the OOM kills in the run's own cgroup and its pod's: a
+// pod's limit kills in the pod's cgroup, which the container's own
+// counter may not show.
+func (rc *runCgroups) oomKills() uint64 {
+	if rc == nil {
+		return 0
+	}
+	return oomKills(rc.ctr) + oomKills(rc.pod)
+}
+
 // podLimits are the Experiment's pod-level limits, nil when it has none.
 func (e *executor) podLimits() *labv1.PodLimits { return e.exp.Spec.PodLimits() }
 

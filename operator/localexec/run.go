@@ -65,17 +65,16 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 		e.progress.done(r.ID(), st.Outcome)
 	}()
 	rc, err := e.cgroupsFor(sandboxName(e.exp, r, e.id), r)
-	var sb *sandbox.Sandbox
 	unenforced := ""
 	switch {
 	case errors.Is(err, sandbox.ErrUnsupported):
 		e.warnOnce(err)
 		unenforced = "limits NOT enforced: " + err.Error()
+		rc = nil
 	case err != nil:
 		st.Outcome, st.Reason = labv1.OutcomeError, expstatus.ClipReason("create cgroup: "+err.Error())
 		return st
 	default:
-		sb = rc.ctr
 		// Runs after the run's processes are reaped (runWorkload and
 		// runService return only then): an empty cgroup can be removed.
 		defer func() {
@@ -86,9 +85,9 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 	}
 	var d outcome.Decision
 	if e.exp.Spec.Scenario.Name() == "service" {
-		d = e.runService(ctx, sb, r)
+		d = e.runService(ctx, rc, r)
 	} else {
-		d = e.runWorkload(ctx, sb, r)
+		d = e.runWorkload(ctx, rc, r)
 	}
 	st.Outcome, st.Reason, st.Summary = d.Outcome, d.Reason, d.Summary
 	if unenforced != "" {
@@ -101,20 +100,20 @@ func fail(err error) outcome.Decision {
 	return outcome.Decision{Outcome: labv1.OutcomeError, Reason: expstatus.ClipReason(err.Error())}
 }
 
-func (e *executor) runWorkload(ctx context.Context, sb *sandbox.Sandbox, r plan.Run) outcome.Decision {
+func (e *executor) runWorkload(ctx context.Context, rc *runCgroups, r plan.Run) outcome.Decision {
 	inv, err := e.invocation(r, plan.RoleWorkload, "")
 	if err != nil {
 		return fail(err)
 	}
-	oom0 := oomKills(sb)
-	p, err := startProc(e.binary(r), sb, &inv, e.o.Kill)
+	oom0 := rc.oomKills()
+	p, err := startProc(e.binary(r), rc.box(), &inv, e.o.Kill)
 	if err != nil {
 		return fail(err)
 	}
 	deadline := deadlineOf(&inv)
 	p.wait(ctx, nil, deadline)
 	e.appendBench(p.stdout.Bytes())
-	return outcome.Single(&r.Variant.Knobs, e.podLimits(), p.observed(oomKills(sb) > oom0, deadline))
+	return outcome.Single(&r.Variant.Knobs, e.podLimits(), p.observed(rc.oomKills() > oom0, deadline))
 }
 
 // serverExitWait is how long the service server has to exit by itself
@@ -129,13 +128,14 @@ const readyTimeout = 30 * time.Second
 // runService runs the server in the sandbox and its load generator
 // outside it, as the operator runs them in two pods: they never share a
 // CPU quota.
-func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.Run) outcome.Decision {
+func (e *executor) runService(ctx context.Context, rc *runCgroups, r plan.Run) outcome.Decision {
+	sb := rc.box()
 	srvInv, err := e.invocation(r, plan.RoleServer, "")
 	if err != nil {
 		return fail(err)
 	}
 	defer os.Remove(srvInv.ReadyFile)
-	oom0 := oomKills(sb)
+	oom0 := rc.oomKills()
 	srv, err := startProc(e.binary(r), sb, &srvInv, e.o.Kill)
 	if err != nil {
 		return fail(err)
@@ -152,7 +152,7 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 			srv.interrupted = true // ctx ended: an interrupt
 			srv.stop(syscall.SIGINT)
 		}
-		s := srv.observed(oomKills(sb) > oom0, srvDeadline)
+		s := srv.observed(rc.oomKills() > oom0, srvDeadline)
 		return outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, nil)
 	}
 	lgInv, err := e.invocation(r, plan.RoleLoadgen, addr)
@@ -181,7 +181,7 @@ func (e *executor) runService(ctx context.Context, sb *sandbox.Sandbox, r plan.R
 	lg.wait(ctx, srv.done, lgDeadline)
 	srv.finishServer(ctx, serverExitWait, srvDeadline)
 	e.appendBench(lg.stdout.Bytes())
-	s, l := srv.observed(oomKills(sb) > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, lgDeadline)
+	s, l := srv.observed(rc.oomKills() > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, lgDeadline)
 	return outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, &l)
 }
 

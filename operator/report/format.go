@@ -55,7 +55,8 @@ func scenarioName(exp *labv1.Experiment) string {
 // and constraints, the scenario's headline figures (what its exercises
 // teach), then what the container cost: CPU, the time its quota held it
 // throttled (which, unlike the share of throttled periods, does not
-// saturate) and memory.
+// saturate), under spec.pod the throttling on the whole cgroup path, and
+// memory.
 func defaultFigures(exp *labv1.Experiment) []string {
 	var out []string
 	add := func(f string) {
@@ -76,6 +77,11 @@ func defaultFigures(exp *labv1.Experiment) []string {
 	}
 	add(aggregate.FigureCores)
 	add(aggregate.FigureThrottledTime)
+	if exp.Spec.Pod != nil {
+		// The pod's quota throttles where the container's own counters
+		// do not show it.
+		add(catalog.FigurePathThrottled)
+	}
 	add(aggregate.FigureMemPeak)
 	return out
 }

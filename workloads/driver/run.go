@@ -242,11 +242,28 @@ func (r *run) fillLocked(mallocFrac float64) {
 	// usage would do inside a container or a local run's own cgroup, but a
 	// workload started by hand shares its cgroup (the root, a login
 	// session's scope) with the very neighbours this should count.
-	r.sum.Machine = probe.Machine(*r.begin, end, win.CPU.ProcessSeconds)
+	r.sum.Machine = probe.Machine(*r.begin, end, ownCPU(win.CPU.ProcessSeconds, win.Seconds, r.sum.Hierarchy))
 	r.sum.Figures = r.w.Figures(win)
 	if c, ok := r.w.(scenario.Classifier); ok {
 		r.sum.Outcome = c.Outcome(win)
 	}
+}
+
+// ownCPU is the CPU, in seconds over a window of secs, that counts as the
+// run's when the rest of the machine is measured: the process's own, or,
+// when a cgroup above it has a CPU limit (a pod's), all that the nearest
+// such cgroup used: the pod's sidecar shares the run's budget by design
+// and is not a neighbour.
+func ownCPU(process, secs float64, h *result.Hierarchy) float64 {
+	if h == nil {
+		return process
+	}
+	for _, l := range h.Levels { // nearest first
+		if l.CPULimitCores > 0 {
+			return max(process, l.Cores*secs)
+		}
+	}
+	return process
 }
 
 // publish refreshes the interim summary and writes it out.

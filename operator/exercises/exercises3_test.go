@@ -1,0 +1,92 @@
+package exercises
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/runtime-lab/runtime-lab/api/result"
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/aggregate"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
+)
+
+// exactly finds the variant whose knobs read exactly desc.
+func (o *outcome) exactly(t *testing.T, desc string) *labv1.VariantStatus {
+	t.Helper()
+	for i := range o.exp.Status.Variants {
+		if v := &o.exp.Status.Variants[i]; plan.Describe(v.Knobs) == desc {
+			return v
+		}
+	}
+	t.Fatalf("no variant %q in %s", desc, o.exp.Name)
+	return nil
+}
+
+// flagged reports whether every completed run of v carries flag.
+func flagged(v *labv1.VariantStatus, flag string) bool {
+	n := 0
+	for _, r := range v.Runs {
+		if r.Outcome == labv1.OutcomeCompleted && r.Summary != nil {
+			if !slices.Contains(r.Summary.Flags, flag) {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// TestExercise8SharedPodBudget: under a pod-level limit of one CPU shared
+// with a sidecar, a container without a limit of its own reads the pod's
+// quota as its own, never hits it, and says it was not throttled; the
+// pod's cgroup was, in most periods: path-throttled-frac shows it and the
+// run carries throttled-above and cpu-shared. A container limit of its own
+// (500m, which with the sidecar's 500m adds up to the pod's) throttles
+// where its own counters see it, and the flags go. On the memory side, a
+// GOMEMLIMIT of 90% of the pod's limit ignores the sidecar's 96Mi and is
+// OOM-killed like none at all; one derived from the share survives.
+func TestExercise8SharedPodBudget(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	o := runSample(t, "08-shared-pod-budget-short.yaml")
+	hidden := o.exactly(t, "gomaxprocs=auto")
+	own := o.exactly(t, "cpu=500m gomaxprocs=auto")
+	for _, v := range []*labv1.VariantStatus{hidden, own} {
+		if completedVariant(t, o.exp, strings.Fields(plan.Describe(v.Knobs))...) == nil {
+			return
+		}
+	}
+	ht, hp := median(t, hidden, aggregate.FigureThrottled), median(t, hidden, catalog.FigurePathThrottled)
+	ot, op := median(t, own, aggregate.FigureThrottled), median(t, own, catalog.FigurePathThrottled)
+	t.Logf("no limit of its own: throttled-frac %.2f, path-throttled-frac %.2f, %.2f cores; 500m of its own: %.2f, %.2f, %.2f cores",
+		ht, hp, median(t, hidden, aggregate.FigureCores), ot, op, median(t, own, aggregate.FigureCores))
+	if hp < 0.5 || hp < ht+0.3 {
+		t.Errorf("%s: path-throttled-frac %.2f, throttled-frac %.2f; want the pod's cgroup throttled in most periods, well above what the container's own shows", describe(hidden), hp, ht)
+	}
+	for _, f := range []string{result.FlagThrottledAbove, result.FlagCPUShared} {
+		if !flagged(hidden, f) {
+			t.Errorf("%s: runs lack the flag %s", describe(hidden), f)
+		}
+		if flagged(own, f) {
+			t.Errorf("%s: runs carry the flag %s, want none: its own quota is the one that binds", describe(own), f)
+		}
+	}
+	if ot < 0.5 {
+		t.Errorf("%s: throttled-frac %.2f, want its own quota to throttle in most periods where its own counters show it", describe(own), ot)
+	}
+
+	m := runSample(t, "08-shared-pod-memory-short.yaml")
+	for _, c := range []struct {
+		desc, want string
+	}{{"gogc=off gomemlimit=none", labv1.OutcomeOOMKilled}, {"gogc=off gomemlimit=230Mi", labv1.OutcomeOOMKilled}, {"gogc=off gomemlimit=130Mi", labv1.OutcomeCompleted}} {
+		v := m.exactly(t, c.desc)
+		if r := v.Runs[0]; r.Outcome != c.want {
+			t.Errorf("%s: %s (%s), want %s", describe(v), r.Outcome, r.Reason, c.want)
+		}
+	}
+	if v := m.exactly(t, "gogc=off gomemlimit=130Mi"); !flagged(v, result.FlagMemoryShared) {
+		t.Errorf("%s: runs lack the flag %s", describe(v), result.FlagMemoryShared)
+	}
+}

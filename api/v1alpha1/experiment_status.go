@@ -290,6 +290,11 @@ type RunSummary struct {
 	// +kubebuilder:validation:MaxItems=5
 	// +kubebuilder:validation:items:MaxLength=32
 	Flags []string `json:"flags,omitempty"`
+	// cgroupsVisible is how many cgroups the run could see from its own
+	// up (1 inside most containers: a pod's cgroup is then not among
+	// them, and neither are its limits and throttling).
+	// +optional
+	CgroupsVisible int32 `json:"cgroupsVisible,omitempty"`
 }
 
 // Aggregate is one figure of a variant across its completed runs.

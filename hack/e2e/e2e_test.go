@@ -28,6 +28,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/exercises"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 const (
@@ -150,6 +151,7 @@ func TestE2E(t *testing.T) {
 		}
 	})
 	t.Run("the service's load generator runs in its own pod", func(t *testing.T) { c.checkService(t, exps["e2e-service"]) })
+	t.Run("a pod-level limit with a sidecar runs on a real kubelet", func(t *testing.T) { c.checkPodShape(t, exps["e2e-podshape"]) })
 	t.Run("Prometheus on the host scraped the run pods", func(t *testing.T) { prom.check(t) })
 	t.Run("a namespace's edit and view roles carry Experiment rights", func(t *testing.T) { c.checkUserRoles(t) })
 	t.Run("exercise 1: GOMAXPROCS against the CPU limit", func(t *testing.T) {
@@ -333,6 +335,37 @@ func (c *cluster) checkService(t *testing.T, e *labv1.Experiment) {
 	if lg.Status.Phase != corev1.PodSucceeded {
 		t.Errorf("load generator pod %s: got phase %s, want %s", lg.Name, lg.Status.Phase, corev1.PodSucceeded)
 	}
+}
+
+// checkPodShape asserts that a run under spec.pod ran in a pod with
+// pod-level limits and a native sidecar that ran beside the workload, and
+// completed although its container read the pod's limits as its own. It
+// logs what the workload could see of the hierarchy from inside.
+func (c *cluster) checkPodShape(t *testing.T, e *labv1.Experiment) {
+	r := findRun(t, e, func(labv1.Knobs) bool { return true })
+	if r == nil {
+		return
+	}
+	if r.Outcome != labv1.OutcomeCompleted || r.Summary == nil {
+		t.Fatalf("outcome: got %s (%s), want Completed with a summary", r.Outcome, r.Reason)
+	}
+	var pod corev1.Pod
+	decode(t, c.kctl(t, "-n", namespace, "get", "pod", r.Pod, "-o", "json"), &pod)
+	if pod.Spec.Resources == nil || pod.Spec.Resources.Limits.Cpu().String() != "1" {
+		t.Errorf("pod %s: spec.resources %+v, want the pod-level cpu limit 1", pod.Name, pod.Spec.Resources)
+	}
+	ran := false
+	for _, s := range pod.Status.InitContainerStatuses {
+		if s.Name == plan.SidecarName && (s.State.Terminated != nil || s.State.Running != nil || s.LastTerminationState.Terminated != nil) {
+			ran = true
+		}
+	}
+	if !ran {
+		t.Errorf("pod %s: the sidecar did not run: %+v", pod.Name, pod.Status.InitContainerStatuses)
+	}
+	f := r.Summary.Figures
+	t.Logf("pod-level cpu 1 with a 500m sidecar on the dev cluster: cores %.2f, throttled-frac %.2f, path-throttled-frac %.2f, cgroups visible %d, flags %v",
+		f[aggregate.FigureCores], f[aggregate.FigureThrottled], f[catalog.FigurePathThrottled], r.Summary.CgroupsVisible, r.Summary.Flags)
 }
 
 // findRun returns the single run of the variant whose knobs match.

@@ -40,8 +40,9 @@ func RunSummary(s *result.Summary) *labv1.RunSummary {
 	figs[FigureThrottled] = s.CPU.ThrottledRatio
 	figs[catalog.FigurePathThrottled] = s.PathThrottled()
 	var flags []string
+	var visible int32
 	if s.Hierarchy != nil {
-		flags = s.Hierarchy.Flags
+		flags, visible = s.Hierarchy.Flags, int32(min(s.Hierarchy.Visible, 64))
 	}
 	if s.Seconds > 0 {
 		figs[FigureThrottledTime] = s.CPU.ThrottledSeconds / s.Seconds
@@ -57,7 +58,7 @@ func RunSummary(s *result.Summary) *labv1.RunSummary {
 			figs[catalog.FigureMachineSome] = *m.CPUSomeFrac
 		}
 	}
-	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs, Flags: flags}
+	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs, Flags: flags, CgroupsVisible: visible}
 }
 
 // Variant computes the aggregates of one variant's completed, non-partial
@@ -121,7 +122,7 @@ func MergeServer(into, server *labv1.RunSummary) {
 	for _, k := range ServerFigures {
 		delete(into.Figures, k)
 	}
-	into.GOMAXPROCS, into.Flags = 0, nil
+	into.GOMAXPROCS, into.Flags, into.CgroupsVisible = 0, nil, 0
 	if server == nil {
 		return
 	}
@@ -133,5 +134,5 @@ func MergeServer(into, server *labv1.RunSummary) {
 			into.Figures[k] = v
 		}
 	}
-	into.GOMAXPROCS, into.Flags = server.GOMAXPROCS, server.Flags
+	into.GOMAXPROCS, into.Flags, into.CgroupsVisible = server.GOMAXPROCS, server.Flags, server.CgroupsVisible
 }

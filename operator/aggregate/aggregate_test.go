@@ -57,7 +57,7 @@ func TestRunSummary(t *testing.T) {
 		name: "a pod's cgroup throttled more: path-throttled-frac is its, and the flags come along",
 		hier: &result.Hierarchy{Visible: 3, Levels: []result.Level{{Up: 1, Name: "/pod", ThrottledRatio: 0.95}, {Up: 2, Name: "/", ThrottledRatio: 0.1}},
 			Flags: []string{result.FlagThrottledAbove}},
-		want: &labv1.RunSummary{Partial: true, Outcome: "near-oom", GOMAXPROCS: 2, Flags: []string{result.FlagThrottledAbove}, Figures: map[string]float64{
+		want: &labv1.RunSummary{Partial: true, Outcome: "near-oom", GOMAXPROCS: 2, Flags: []string{result.FlagThrottledAbove}, CgroupsVisible: 3, Figures: map[string]float64{
 			"ops/s": 5, "cpu-cores": 0.5, "throttled-frac": 0.9, "path-throttled-frac": 0.95, "mem-peak-B": 1 << 20, "gc-cpu-frac": 0.25}},
 	}}
 	for _, tt := range tests {

@@ -35,8 +35,36 @@ func hierarchyLines(exp *labv1.Experiment) []string {
 			lines = append(lines, fmt.Sprintf("%s: %s in %d of %d runs: %s", v.Name, f, count[f], done, result.FlagAdvice(f)))
 		}
 	}
+	if hidden := podHidden(exp); hidden != "" {
+		lines = append(lines, hidden)
+	}
 	if len(lines) == 0 {
 		return nil
 	}
 	return append([]string{"Where the Go runtime's view of its container and the cgroups above it part ways:"}, lines...)
+}
+
+// podHidden says so when an Experiment with spec.pod ran where its runs
+// could see only their own cgroup (inside a container): the pod's level,
+// its limits, throttling and sharing, are then not in the figures.
+func podHidden(exp *labv1.Experiment) string {
+	if exp.Spec.Pod == nil {
+		return ""
+	}
+	seen, hidden := 0, 0
+	for _, v := range exp.Status.Variants {
+		for _, r := range v.Runs {
+			if r.Outcome != labv1.OutcomeCompleted || r.Summary == nil || r.Summary.CgroupsVisible == 0 {
+				continue
+			}
+			seen++
+			if r.Summary.CgroupsVisible == 1 {
+				hidden++
+			}
+		}
+	}
+	if hidden == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d runs saw only their own cgroup (inside a container): the pod's cgroup, where spec.pod's limits bind and the sidecar shares them, is not in their figures, so throttled-frac and path-throttled-frac are the container's own; `kubectl lab run --local` shows the pod's level", hidden, seen)
 }

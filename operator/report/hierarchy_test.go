@@ -42,4 +42,12 @@ func TestHierarchyLines(t *testing.T) {
 	if l := hierarchyLines(exp); l != nil {
 		t.Errorf("no flags: got %q, want nothing", l)
 	}
+	// Under spec.pod, runs that saw only their own cgroup are named.
+	exp.Spec.Pod = &labv1.PodShape{Sidecar: &labv1.Sidecar{}}
+	for i := range exp.Status.Variants[0].Runs {
+		exp.Status.Variants[0].Runs[i].Summary.CgroupsVisible = int32(1 + i) // 1 and 2
+	}
+	if got := strings.Join(hierarchyLines(exp), "\n"); !strings.Contains(got, "1 of 2 runs saw only their own cgroup") {
+		t.Errorf("a hidden pod level: got %q", got)
+	}
 }

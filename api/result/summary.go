@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"time"
 )
@@ -65,6 +66,13 @@ type Summary struct {
 	// process could see any of it: effective limits, where throttling
 	// happened, and flags where the runtime's view parts from it.
 	Hierarchy *Hierarchy `json:"hier,omitempty"`
+	// Limits are the window's stretches under one set of limits, when a
+	// limit of the run's own cgroup changed during it (an in-place
+	// resize); absent when none did.
+	Limits []Segment `json:"limits,omitempty"`
+	// Trimmed names the parts Encode left out to fit MaxBytes ("limits",
+	// "hier.levels"), which only a summary of extreme values needs.
+	Trimmed []string `json:"trimmed,omitempty"`
 	// Machine is how busy the rest of the machine was during the measured
 	// window: the run's neighbours, not the run.
 	Machine Machine `json:"machine"`
@@ -178,16 +186,60 @@ type Memory struct {
 	PressureSomeAvg10 float64 `json:"psiSome10,omitempty"`
 }
 
-// Encode returns the compact JSON of s and an error when it exceeds MaxBytes.
+// Encode returns the compact JSON of s and an error when it exceeds
+// MaxBytes. Over it, it first leaves out the detail a summary can do
+// without, naming it in Trimmed: the limit segments after the first and
+// the last, then all of them, then the hierarchy's levels (its effective
+// limits and flags stay). s itself is not changed.
 func Encode(s *Summary) ([]byte, error) {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("encode summary: %w", err)
 	}
-	if len(b) > MaxBytes {
-		return b, fmt.Errorf("encoded summary is %d bytes, over the %d-byte termination message limit", len(b), MaxBytes)
+	if len(b) <= MaxBytes {
+		return b, nil
 	}
-	return b, nil
+	t := *s
+	for _, trim := range []func(*Summary) string{
+		func(t *Summary) string {
+			if len(t.Limits) <= 2 {
+				return ""
+			}
+			t.Limits = []Segment{t.Limits[0], t.Limits[len(t.Limits)-1]}
+			return "limits"
+		},
+		func(t *Summary) string {
+			if t.Limits == nil {
+				return ""
+			}
+			t.Limits = nil
+			return "limits"
+		},
+		func(t *Summary) string {
+			if t.Hierarchy == nil || t.Hierarchy.Levels == nil {
+				return ""
+			}
+			h := *t.Hierarchy
+			h.Levels = nil
+			t.Hierarchy = &h
+			return "hier.levels"
+		},
+	} {
+		what := trim(&t)
+		if what == "" {
+			continue
+		}
+		if !slices.Contains(t.Trimmed, what) {
+			t.Trimmed = append(slices.Clip(t.Trimmed), what)
+		}
+		if b, err = json.Marshal(&t); err != nil {
+			return nil, fmt.Errorf("encode summary: %w", err)
+		}
+		if len(b) <= MaxBytes {
+			return b, nil
+		}
+	}
+	return b, fmt.Errorf("encoded summary is %d bytes, over the %d-byte termination message limit", len(b), MaxBytes)
 }
 
 // Decode parses a Summary and rejects versions newer than this reader knows.
@@ -265,6 +317,17 @@ func Check(s *Summary) error {
 	if h := s.Hierarchy; h != nil {
 		if err := checkHierarchy(h); err != nil {
 			return fmt.Errorf("hier.%w", err)
+		}
+	}
+	if len(s.Limits) > MaxSegments {
+		return fmt.Errorf("limits: %d segments, at most %d", len(s.Limits), MaxSegments)
+	}
+	for i, g := range s.Limits {
+		for name, v := range map[string]float64{"atS": g.AtS, "cpuLimit": g.CPULimitCores, "procsAfterS": g.GOMAXPROCSAfterS,
+			"cores": g.Cores, "throttledRatio": g.ThrottledRatio, "schedP99": g.SchedP99} {
+			if err := CheckFigure(v); err != nil {
+				return fmt.Errorf("limits[%d].%s: %w", i, name, err)
+			}
 		}
 	}
 	if p := s.Machine.CPUSomeFrac; p != nil {

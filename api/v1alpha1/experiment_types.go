@@ -58,6 +58,7 @@ type ExperimentList struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !has(self.matrix.memory) || self.matrix.gomemlimit.all(g, g == 'none' || g.endsWith('%') || self.matrix.memory.all(m, !has(m.limit) || quantity(g).isLessThan(quantity(m.limit))))",message="spec.matrix.gomemlimit: a GOMEMLIMIT quantity must be below the smallest memory limit in spec.matrix.memory; lower it or give it as a percentage such as 90%"
 // +kubebuilder:validation:XValidation:rule="!has(self.pod) || !has(self.pod.limits) || !has(self.pod.limits.cpu) || !has(self.matrix.cpu) || self.matrix.cpu.all(c, !has(c.limit) || quantity(string(c.limit)).compareTo(quantity(string(self.pod.limits.cpu))) <= 0)",message="spec.matrix.cpu: a container's cpu limit must not exceed spec.pod.limits.cpu (Kubernetes refuses such a pod); lower it or raise the pod's"
 // +kubebuilder:validation:XValidation:rule="!has(self.pod) || !has(self.pod.limits) || !has(self.pod.limits.memory) || !has(self.matrix.memory) || self.matrix.memory.all(m, !has(m.limit) || quantity(m.limit).compareTo(quantity(self.pod.limits.memory)) <= 0)",message="spec.matrix.memory: a container's memory limit must not exceed spec.pod.limits.memory (Kubernetes refuses such a pod); lower it or raise the pod's"
+// +kubebuilder:validation:XValidation:rule="!has(self.resizes) || self.resizes.all(r, duration(r.after) < duration(self.duration))",message="spec.resizes[].after must fall inside the measured window (below spec.duration)"
 type ExperimentSpec struct {
 	// scenario is the workload to run: set exactly one block. Each block's
 	// fields are that scenario's parameters (see `kubectl lab scenarios`).
@@ -162,6 +163,18 @@ type ExperimentSpec struct {
 	// summary reports (its cgroup hierarchy and flags).
 	// +optional
 	Pod *PodShape `json:"pod,omitempty"`
+
+	// resizes change each run's own CPU and memory limits in place while
+	// it runs, at the given times into its measured window, as an
+	// in-place pod resize does: the summary then splits the window at
+	// each change and says how long GOMAXPROCS took to follow (the
+	// runtime re-reads its CPU limit about once a second) and that
+	// GOMEMLIMIT did not. The local executor rewrites the run's cgroup;
+	// the operator does not patch pods yet and refuses them.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=3
+	Resizes []Resize `json:"resizes,omitempty"`
 
 	// pyroscope, when set, makes every run push profiles to this server.
 	// +optional
@@ -370,6 +383,24 @@ type Constraint struct {
 	// min is the lowest acceptable median.
 	// +optional
 	Min *float64 `json:"min,omitempty"`
+}
+
+// Resize is one in-place change of a run's own limits.
+// +kubebuilder:validation:XValidation:rule="has(self.cpu) || has(self.memory)",message="spec.resizes[]: set cpu, memory or both"
+type Resize struct {
+	// after is when, counted from the start of the measured window.
+	// +required
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('0s') && duration(self) <= duration('24h')",message="spec.resizes[].after must be between 0s and 24h"
+	After metav1.Duration `json:"after"`
+	// cpu is the new CPU limit, such as "1500m".
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).compareTo(quantity('10m')) >= 0 && quantity(string(self)).compareTo(quantity('1000')) <= 0",message="spec.resizes[].cpu must be between 10m and 1000"
+	CPU *resource.Quantity `json:"cpu,omitempty"`
+	// memory is the new memory limit, such as "512Mi".
+	// +optional
+	// +kubebuilder:validation:MaxLength=16
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self) && quantity(self).compareTo(quantity('32Mi')) >= 0",message="spec.resizes[].memory must be a quantity of at least 32Mi, such as 512Mi"
+	Memory *string `json:"memory,omitempty"`
 }
 
 // PodShape is what a run's pod has besides its workload container.

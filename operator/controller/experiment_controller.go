@@ -85,10 +85,18 @@ func (r *ExperimentReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	return res, err
 }
 
+// errResizesLocalOnly fails an Experiment with spec.resizes on a cluster:
+// the operator does not patch a running pod's resize subresource yet, and
+// running without the resizes would report a window that never changed.
+var errResizesLocalOnly = errors.New("spec.resizes: in-place resizes run with `kubectl lab run --local` in this version; the operator does not patch pods' resize subresource yet. Run it locally, or remove spec.resizes")
+
 func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experiment) (ctrl.Result, []finishedRun, error) {
 	// The node a run lands on is not known yet: the memory guard checks
 	// variants against their memory limits only.
 	p, err := plan.New(&exp.Spec, 0)
+	if err == nil && len(exp.Spec.Resizes) > 0 {
+		err = errResizesLocalOnly
+	}
 	if err != nil {
 		expstatus.SetPlanningFailed(exp, err)
 		return ctrl.Result{}, nil, nil // the spec is immutable: retrying cannot help

@@ -400,6 +400,24 @@ func TestPlanningErrorFailsTheExperiment(t *testing.T) {
 	}
 }
 
+// TestResizesAreRefusedOnACluster: the operator does not resize pods yet,
+// and says so instead of running a window that never changes.
+func TestResizesAreRefusedOnACluster(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		cpu := resource.MustParse("1")
+		e.Spec.Resizes = []labv1.Resize{{After: metav1.Duration{Duration: 2 * time.Second}, CPU: &cpu}}
+	})
+	eventually(t, "Failed", func() (bool, error) {
+		c := meta.FindStatusCondition(get(t, e).Status.Conditions, labv1.ConditionFailed)
+		return c != nil && c.Status == metav1.ConditionTrue && strings.Contains(c.Message, "kubectl lab run --local"), nil
+	})
+	if n := len(pods(t, ns)); n != 0 {
+		t.Errorf("got %d pods, want none", n)
+	}
+}
+
 // TestServiceRunsItsLoadGeneratorInItsOwnPod: the server pod first; once it
 // runs with an IP, a load-generator pod aimed at it; the run's result is
 // the generator's latency joined with the server's CPU figures.

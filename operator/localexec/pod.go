@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -21,6 +22,7 @@ type runCgroups struct {
 	ctr     *sandbox.Sandbox // the workload's (or the server's)
 	side    *sandbox.Sandbox // the sidecar's, nil without one
 	sidecar *proc            // the sidecar process, nil without one
+	own     sandbox.Limits   // the limits ctr was made with
 }
 
 // box is the cgroup the run's workload (or server) process runs in, nil
@@ -60,7 +62,7 @@ func (e *executor) cgroupsFor(name string, r plan.Run) (*runCgroups, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &runCgroups{ctr: ctr}, nil
+		return &runCgroups{ctr: ctr, own: own}, nil
 	}
 	podL, err := podLimitsOf(shape.Limits)
 	if err != nil {
@@ -83,6 +85,7 @@ func (e *executor) cgroupsFor(name string, r plan.Run) (*runCgroups, error) {
 	if rc.ctr, err = rc.pod.Child(plan.ContainerName, own); err != nil {
 		return fail(err)
 	}
+	rc.own = own
 	if sc := shape.Sidecar; sc != nil {
 		var mem int64
 		if sc.Memory != nil {
@@ -135,4 +138,80 @@ func (rc *runCgroups) close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// resizer applies spec.resizes to a run's own cgroup while it runs.
+type resizer struct {
+	done  chan struct{}
+	stop  chan struct{}
+	notes []string // what could not be applied, for the run's reason
+}
+
+// resizeLater applies spec.resizes to rc's own cgroup, each warmup+after
+// from now (the measured window starts about then), starting from the
+// limits it was made with, until wait is called. Nothing without
+// resizes or without a cgroup.
+func (rc *runCgroups) resizeLater(spec *labv1.ExperimentSpec) *resizer {
+	rz := &resizer{done: make(chan struct{}), stop: make(chan struct{})}
+	if rc == nil || len(spec.Resizes) == 0 {
+		close(rz.done)
+		return rz
+	}
+	start := time.Now().Add(spec.Warmup.Duration)
+	go func() {
+		defer close(rz.done)
+		l := rc.own
+		for i, r := range spec.Resizes {
+			t := time.NewTimer(time.Until(start.Add(r.After.Duration)))
+			select {
+			case <-rz.stop:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			next, err := resized(l, r)
+			if err == nil {
+				err = rc.ctr.Update(next)
+			}
+			if err != nil {
+				rz.notes = append(rz.notes, fmt.Sprintf("spec.resizes[%d] not applied: %v", i, err))
+				continue
+			}
+			l = next
+		}
+	}()
+	return rz
+}
+
+// wait stops the resizer and returns what it could not apply.
+func (rz *resizer) wait() []string {
+	select {
+	case <-rz.stop:
+	default:
+		close(rz.stop)
+	}
+	<-rz.done
+	return rz.notes
+}
+
+// resized is l with r's limits.
+func resized(l sandbox.Limits, r labv1.Resize) (sandbox.Limits, error) {
+	var cpu, mem string
+	if r.CPU != nil {
+		cpu = r.CPU.String()
+	}
+	if r.Memory != nil {
+		mem = *r.Memory
+	}
+	n, err := limitsOf(cpu, mem)
+	if err != nil {
+		return l, err
+	}
+	if n.CPUQuotaMicros > 0 {
+		l.CPUQuotaMicros = n.CPUQuotaMicros
+	}
+	if n.MemoryBytes > 0 {
+		l.MemoryBytes = n.MemoryBytes
+	}
+	return l, nil
 }

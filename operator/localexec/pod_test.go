@@ -2,6 +2,7 @@ package localexec
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -89,5 +90,69 @@ spec:
 	}
 	if slices.Contains(oh.Flags, result.FlagThrottledAbove) || slices.Contains(oh.Flags, result.FlagCPUShared) {
 		t.Errorf("flags %v: its own quota is the one that binds, want no CPU flag", oh.Flags)
+	}
+}
+
+// TestResizeSplitsTheWindow resizes a run in place, as spec.resizes asks:
+// half a CPU and 128Mi, then 1.5 CPUs and 256Mi two seconds into the
+// window. The summary splits the window at the change, seen within the
+// workload's 100 ms look, with more CPU and less throttling after it;
+// GOMEMLIMIT stays where it was (nothing in the runtime reads a memory
+// limit), and GOMAXPROCS is what the runtime's rule gives for each limit
+// (on a 2-CPU machine 2 for both, so it does not move).
+func TestResizeSplitsTheWindow(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	requireCgroups(t)
+	exp := load(t, `
+metadata: {name: resize}
+spec:
+  scenario: {scheduler: {goroutines: 8}}
+  matrix:
+    cpu: [{limit: 500m}]
+    memory: [{limit: 128Mi}]
+  resizes:
+  - {after: 2s, cpu: 1500m, memory: 256Mi}
+  duration: 4s
+  warmup: 1s
+  repetitions: 1
+`)
+	dir := t.TempDir()
+	if err := Run(context.Background(), exp, Options{Workload: workload, Dir: dir, Parallel: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if r := exp.Status.Variants[0].Runs[0]; r.Outcome != labv1.OutcomeCompleted {
+		t.Fatalf("run: %s (%s), want Completed", r.Outcome, r.Reason)
+	}
+	runs, err := resultsdir.LoadRuns(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := runs["v000-r0"]
+	if s == nil || len(s.Limits) != 2 {
+		t.Fatalf("limit segments: %+v, want two: before and after the resize", s)
+	}
+	a, b := s.Limits[0], s.Limits[1]
+	t.Logf("before: %.2f CPU %d MiB, GOMAXPROCS %d, %.2f cores, %.0f%% throttled, sched p99 %.1f ms; after %.2f s: %.2f CPU %d MiB, GOMAXPROCS %d (want %d), %.2f cores, %.0f%% throttled, sched p99 %.1f ms; GOMEMLIMIT %d then %d",
+		a.CPULimitCores, a.MemoryLimitBytes>>20, a.GOMAXPROCS, a.Cores, 100*a.ThrottledRatio, 1000*a.SchedP99,
+		b.AtS, b.CPULimitCores, b.MemoryLimitBytes>>20, b.GOMAXPROCS, b.GOMAXPROCSWant, b.Cores, 100*b.ThrottledRatio, 1000*b.SchedP99, a.GOMEMLIMIT, b.GOMEMLIMIT)
+	if a.CPULimitCores != 0.5 || a.MemoryLimitBytes != 128<<20 || b.CPULimitCores != 1.5 || b.MemoryLimitBytes != 256<<20 {
+		t.Errorf("limits %g/%d then %g/%d, want 0.5/128Mi then 1.5/256Mi", a.CPULimitCores, a.MemoryLimitBytes, b.CPULimitCores, b.MemoryLimitBytes)
+	}
+	// The window starts after the process's warmup (and its start-up), so
+	// the resize lands about 2 s in, a little earlier as the workload sees it.
+	if b.AtS < 1.4 || b.AtS > 2.6 {
+		t.Errorf("the change was seen %.2f s into the window, want about 2", b.AtS)
+	}
+	if a.GOMEMLIMIT != b.GOMEMLIMIT {
+		t.Errorf("GOMEMLIMIT %d then %d: nothing in the runtime follows a memory limit", a.GOMEMLIMIT, b.GOMEMLIMIT)
+	}
+	if want := result.GOMAXPROCSFor(1.5, runtime.NumCPU()); b.GOMAXPROCSWant != want || b.GOMAXPROCS != want {
+		t.Errorf("GOMAXPROCS after %d (want %d by the rule), got %d", b.GOMAXPROCS, want, b.GOMAXPROCSWant)
+	}
+	if a.ThrottledRatio < 0.8 {
+		t.Errorf("before: %.2f of periods throttled, want most: 8 goroutines under half a CPU", a.ThrottledRatio)
+	}
+	if b.Cores < a.Cores+0.3 {
+		t.Errorf("cores %.2f then %.2f, want clearly more after the quota tripled", a.Cores, b.Cores)
 	}
 }

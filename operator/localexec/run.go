@@ -96,6 +96,20 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 	return st
 }
 
+// withNotes adds what the executor could not do as asked (a resize the
+// kernel refused) to the decision's reason; a completed run becomes an
+// Error, since its figures do not show the change the Experiment asked
+// for and are not the variant's.
+func withNotes(d outcome.Decision, notes []string) outcome.Decision {
+	if len(notes) > 0 {
+		d.Reason = expstatus.ClipReason(strings.TrimPrefix(d.Reason+"; "+strings.Join(notes, "; "), "; "))
+		if d.Outcome == labv1.OutcomeCompleted {
+			d.Outcome = labv1.OutcomeError
+		}
+	}
+	return d
+}
+
 func fail(err error) outcome.Decision {
 	return outcome.Decision{Outcome: labv1.OutcomeError, Reason: expstatus.ClipReason(err.Error())}
 }
@@ -110,10 +124,13 @@ func (e *executor) runWorkload(ctx context.Context, rc *runCgroups, r plan.Run) 
 	if err != nil {
 		return fail(err)
 	}
+	rz := rc.resizeLater(&e.exp.Spec)
 	deadline := deadlineOf(&inv)
 	p.wait(ctx, nil, deadline)
+	notes := rz.wait()
 	e.appendBench(p.stdout.Bytes())
-	return outcome.Single(&r.Variant.Knobs, e.podLimits(), p.observed(rc.oomKills() > oom0, deadline))
+	d := outcome.Single(&r.Variant.Knobs, e.podLimits(), p.observed(rc.oomKills() > oom0, deadline))
+	return withNotes(d, notes)
 }
 
 // serverExitWait is how long the service server has to exit by itself
@@ -141,6 +158,8 @@ func (e *executor) runService(ctx context.Context, rc *runCgroups, r plan.Run) o
 		return fail(err)
 	}
 	defer srv.reap() // before run deletes the sandbox: no process may be left in it
+	rz := rc.resizeLater(&e.exp.Spec)
+	defer rz.wait()
 	srvDeadline := deadlineOf(&srvInv)
 	addr, err := waitReady(ctx, srv, srvInv.ReadyFile, readyTimeout)
 	if err != nil {
@@ -182,7 +201,7 @@ func (e *executor) runService(ctx context.Context, rc *runCgroups, r plan.Run) o
 	srv.finishServer(ctx, serverExitWait, srvDeadline)
 	e.appendBench(lg.stdout.Bytes())
 	s, l := srv.observed(rc.oomKills() > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, lgDeadline)
-	return outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, &l)
+	return withNotes(outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, &l), rz.wait())
 }
 
 // finishServer waits up to wait for the service server to exit by itself,

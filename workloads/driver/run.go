@@ -39,7 +39,12 @@ type run struct {
 	counts0 map[string]uint64
 	lat0    map[string]scenario.LatencySnapshot
 	cpuProf *probe.CPUProfile
+	limits  *probe.LimitWatch // follows the own cgroup's limits through the window
 }
+
+// limitsEvery is how often the run's own limits are read during the
+// window: the resolution of a resize's timing.
+const limitsEvery = 100 * time.Millisecond
 
 // Run runs cfg's scenario until its duration ends, ctx is cancelled (a
 // signal: the summary is then partial) or the scenario fails. It returns
@@ -186,8 +191,9 @@ func (r *run) startWindow() {
 			r.cfg.Log.Warn("no CPU profile of the window; malloc-cpu-frac will be missing", "err", err)
 		}
 	}
+	watch := r.probe.WatchLimits(s, limitsEvery)
 	r.mu.Lock()
-	r.begin, r.counts0, r.lat0, r.cpuProf = &s, counts, lat, prof
+	r.begin, r.counts0, r.lat0, r.cpuProf, r.limits = &s, counts, lat, prof, watch
 	r.sum.Phase = PhaseMeasure
 	r.mu.Unlock()
 	r.measured.Store(true)
@@ -209,6 +215,7 @@ func (r *run) endWindow() {
 		r.cpuProf = nil
 	}
 	r.fillLocked(malloc)
+	r.limits.Stop() // the window's segments are in the summary now
 }
 
 // fillLocked computes the summary's figures from the window start to now.
@@ -238,6 +245,7 @@ func (r *run) fillLocked(mallocFrac float64) {
 	r.sum.Seconds = win.Seconds
 	r.sum.Runtime, r.sum.CPU = win.Runtime, win.CPU
 	r.sum.Hierarchy = r.probe.Hierarchy(*r.begin, end, r.sum.Settings, win.CPU, r.sum.Memory)
+	r.sum.Limits = r.limits.Segments(end)
 	// The rest of the machine is everything but this process. Its cgroup's
 	// usage would do inside a container or a local run's own cgroup, but a
 	// workload started by hand shares its cgroup (the root, a login
@@ -279,6 +287,10 @@ func (r *run) publish() {
 
 // finish completes the summary after execute and writes it.
 func (r *run) finish(runErr error) (*result.Summary, error) {
+	r.mu.Lock()
+	watch := r.limits
+	r.mu.Unlock()
+	watch.Stop() // nil-safe; the window's end stops it, a failure may not have
 	r.mu.Lock()
 	r.sum.Phase = PhaseDone
 	r.sum.Partial = runErr != nil

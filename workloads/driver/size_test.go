@@ -44,6 +44,11 @@ func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
 					Flags: []string{result.FlagGOMAXPROCSAboveLimit, result.FlagCPUShared, result.FlagThrottledAbove,
 						result.FlagGOMEMLIMITAboveLimit, result.FlagMemoryShared}},
 			}
+			for range result.MaxSegments {
+				s.Limits = append(s.Limits, result.Segment{AtS: worst, CPULimitCores: worst, MemoryLimitBytes: math.MaxInt64,
+					GOMAXPROCS: 1 << 20, GOMAXPROCSWant: 1 << 20, GOMAXPROCSAfterS: worst, GOMEMLIMIT: math.MaxInt64,
+					Cores: worst, ThrottledRatio: worst, SchedP99: worst})
+			}
 			for i := range result.MaxLevels {
 				s.Hierarchy.Levels = append(s.Hierarchy.Levels, result.Level{Up: 15 - i, Name: strings.Repeat("n", result.MaxLevelName),
 					CPULimitCores: worst, MemoryLimitBytes: math.MaxInt64, Cores: worst, ThrottledRatio: worst, ThrottledSeconds: worst,
@@ -68,7 +73,18 @@ func TestWorstCaseSummaryFitsTerminationMessage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (%d bytes)", err, len(b))
 			}
-			t.Logf("worst case: %d of %d bytes", len(b), result.MaxBytes)
+			got, err := result.Decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What Encode may leave out is the detail; the run's identity,
+			// params, figures, effective limits and flags always fit.
+			if len(got.Params) != len(s.Params) || len(got.Figures) != len(s.Figures) || got.Hierarchy == nil ||
+				len(got.Hierarchy.Flags) != len(s.Hierarchy.Flags) || got.Hierarchy.MemoryLimitBytes != s.Hierarchy.MemoryLimitBytes || len(got.Trimmed) == 0 {
+				t.Errorf("trimmed too much or said nothing: params %d/%d, figures %d/%d, hierarchy %+v, trimmed %v",
+					len(got.Params), len(s.Params), len(got.Figures), len(s.Figures), got.Hierarchy, got.Trimmed)
+			}
+			t.Logf("worst case: %d of %d bytes, trimmed %v", len(b), result.MaxBytes, got.Trimmed)
 		})
 	}
 }

@@ -269,6 +269,39 @@ func claim(dir string) error {
 	return nil
 }
 
+// Update rewrites the sandbox's limits in place while its processes run,
+// as the kubelet applies an in-place pod resize, and checks they read
+// back. A memory limit below what the cgroup uses fails (the kernel could
+// not reclaim enough) and leaves the old one.
+func (s *Sandbox) Update(l Limits) error {
+	if l.CPUPeriodMicros == 0 {
+		l.CPUPeriodMicros = DefaultPeriodMicros
+	}
+	var err error
+	if s.version == 2 {
+		period := uint64(l.CPUPeriodMicros)
+		var quota *int64
+		if l.CPUQuotaMicros > 0 {
+			quota = &l.CPUQuotaMicros
+		}
+		res := &cgroup2.Resources{CPU: &cgroup2.CPU{Max: cgroup2.NewCPUMax(quota, &period)}, Memory: &cgroup2.Memory{}}
+		if l.MemoryBytes > 0 {
+			res.Memory.Max = &l.MemoryBytes
+		}
+		err = s.v2.Update(res)
+	} else {
+		err = s.v1.Update(resourcesV1(l))
+	}
+	if err != nil {
+		return fmt.Errorf("update cgroup %s: %w", s.name, err)
+	}
+	got, err := s.Reader().Read()
+	if err != nil {
+		return fmt.Errorf("read back the limits of cgroup %s: %w", s.name, err)
+	}
+	return CheckLimits(l, got.CPUQuotaMicros, got.CPUPeriodMicros, got.MemoryLimitBytes)
+}
+
 // Version is 1 or 2.
 func (s *Sandbox) Version() int { return s.version }
 

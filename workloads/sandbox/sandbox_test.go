@@ -158,3 +158,31 @@ func TestChild(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdate rewrites a sandbox's limits while a process runs in it, as an
+// in-place resize does, and reads them back.
+func TestUpdate(t *testing.T) {
+	sb, err := New(fmt.Sprintf("sandbox-update-%d", os.Getpid()), Limits{CPUQuotaMicros: 50_000, MemoryBytes: 64 << 20})
+	if errors.Is(err, ErrUnsupported) {
+		t.Skipf("real-cgroup test skipped: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Delete()
+	cmd := sb.Command("sleep", "5")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if err := sb.Update(Limits{CPUQuotaMicros: 150_000, MemoryBytes: 128 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sb.Reader().Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CPUQuotaMicros != 150_000 || st.MemoryLimitBytes != 128<<20 {
+		t.Errorf("after Update: quota %d memory %d, want 150000 and %d", st.CPUQuotaMicros, st.MemoryLimitBytes, 128<<20)
+	}
+}

@@ -58,6 +58,8 @@ type ExperimentList struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.matrix.gomemlimit) || !has(self.matrix.memory) || self.matrix.gomemlimit.all(g, g == 'none' || g.endsWith('%') || self.matrix.memory.all(m, !has(m.limit) || quantity(g).isLessThan(quantity(m.limit))))",message="spec.matrix.gomemlimit: a GOMEMLIMIT quantity must be below the smallest memory limit in spec.matrix.memory; lower it or give it as a percentage such as 90%"
 // +kubebuilder:validation:XValidation:rule="!has(self.pod) || !has(self.pod.limits) || !has(self.pod.limits.cpu) || !has(self.matrix.cpu) || self.matrix.cpu.all(c, !has(c.limit) || quantity(string(c.limit)).compareTo(quantity(string(self.pod.limits.cpu))) <= 0)",message="spec.matrix.cpu: a container's cpu limit must not exceed spec.pod.limits.cpu (Kubernetes refuses such a pod); lower it or raise the pod's"
 // +kubebuilder:validation:XValidation:rule="!has(self.pod) || !has(self.pod.limits) || !has(self.pod.limits.memory) || !has(self.matrix.memory) || self.matrix.memory.all(m, !has(m.limit) || quantity(m.limit).compareTo(quantity(self.pod.limits.memory)) <= 0)",message="spec.matrix.memory: a container's memory limit must not exceed spec.pod.limits.memory (Kubernetes refuses such a pod); lower it or raise the pod's"
+// +kubebuilder:validation:XValidation:rule="!has(self.resizes) || !self.resizes.exists(r, has(r.cpu)) || (has(self.matrix.cpu) && self.matrix.cpu.all(c, has(c.limit)))",message="spec.resizes: a CPU resize needs a cpu limit in every spec.matrix.cpu entry (an in-place resize changes a limit; it cannot add one, which would change the pod's QoS class)"
+// +kubebuilder:validation:XValidation:rule="!has(self.resizes) || !self.resizes.exists(r, has(r.memory)) || (has(self.matrix.memory) && self.matrix.memory.all(m, has(m.limit)))",message="spec.resizes: a memory resize needs a memory limit in every spec.matrix.memory entry (an in-place resize changes a limit; it cannot add one)"
 // +kubebuilder:validation:XValidation:rule="!has(self.resizes) || self.resizes.all(r, duration(r.after) < duration(self.duration))",message="spec.resizes[].after must fall inside the measured window (below spec.duration)"
 type ExperimentSpec struct {
 	// scenario is the workload to run: set exactly one block. Each block's
@@ -170,7 +172,12 @@ type ExperimentSpec struct {
 	// each change and says how long GOMAXPROCS took to follow (the
 	// runtime re-reads its CPU limit about once a second) and that
 	// GOMEMLIMIT did not. The local executor rewrites the run's cgroup;
-	// the operator does not patch pods yet and refuses them.
+	// the operator patches the running pod's resize subresource
+	// (Kubernetes 1.33 or later), requests following limits so the pod
+	// keeps its QoS class. Each is counted from the start of the run's
+	// measured window (its container's start plus the warmup; on a
+	// cluster to the second, as the kubelet reports the start); the
+	// summary's segments say when the run saw it.
 	// +optional
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=3

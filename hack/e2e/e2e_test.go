@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 	"github.com/runtime-lab/runtime-lab/operator/aggregate"
 	"github.com/runtime-lab/runtime-lab/operator/exercises"
@@ -152,6 +153,7 @@ func TestE2E(t *testing.T) {
 	})
 	t.Run("the service's load generator runs in its own pod", func(t *testing.T) { c.checkService(t, exps["e2e-service"]) })
 	t.Run("a pod-level limit with a sidecar runs on a real kubelet", func(t *testing.T) { c.checkPodShape(t, exps["e2e-podshape"]) })
+	t.Run("an in-place resize reaches the running workload", func(t *testing.T) { c.checkResize(t, exps["e2e-resize"]) })
 	t.Run("Prometheus on the host scraped the run pods", func(t *testing.T) { prom.check(t) })
 	t.Run("a namespace's edit and view roles carry Experiment rights", func(t *testing.T) { c.checkUserRoles(t) })
 	t.Run("exercise 1: GOMAXPROCS against the CPU limit", func(t *testing.T) {
@@ -366,6 +368,47 @@ func (c *cluster) checkPodShape(t *testing.T, e *labv1.Experiment) {
 	f := r.Summary.Figures
 	t.Logf("pod-level cpu 1 with a 500m sidecar on the dev cluster: cores %.2f, throttled-frac %.2f, path-throttled-frac %.2f, cgroups visible %d, flags %v",
 		f[aggregate.FigureCores], f[aggregate.FigureThrottled], f[catalog.FigurePathThrottled], r.Summary.CgroupsVisible, r.Summary.Flags)
+}
+
+// checkResize asserts that the operator resized the running workload pod
+// in place (its resize subresource), that the kubelet applied it to the
+// container's cgroup, which the workload saw and split its window at, and
+// logs what GOMAXPROCS and GOMEMLIMIT did. The run's summary in status
+// holds no segments; the pod's termination message, the workload's own
+// summary, does.
+func (c *cluster) checkResize(t *testing.T, e *labv1.Experiment) {
+	r := findRun(t, e, func(labv1.Knobs) bool { return true })
+	if r == nil {
+		return
+	}
+	if r.Outcome != labv1.OutcomeCompleted {
+		t.Fatalf("outcome: got %s (%s), want Completed", r.Outcome, r.Reason)
+	}
+	var pod corev1.Pod
+	decode(t, c.kctl(t, "-n", namespace, "get", "pod", r.Pod, "-o", "json"), &pod)
+	if got := pod.Spec.Containers[0].Resources.Limits.Cpu().String(); got != "1500m" {
+		t.Errorf("pod %s: cpu limit %s after the run, want the resize's 1500m", pod.Name, got)
+	}
+	var msg string
+	for _, s := range pod.Status.ContainerStatuses {
+		if s.Name == plan.ContainerName && s.State.Terminated != nil {
+			msg = s.State.Terminated.Message
+		}
+	}
+	s, err := result.Decode([]byte(msg))
+	if err != nil {
+		t.Fatalf("pod %s: termination message: %v", pod.Name, err)
+	}
+	if len(s.Limits) != 2 {
+		t.Fatalf("segments %+v, want two: the kubelet applied the resize while the run measured", s.Limits)
+	}
+	a, b := s.Limits[0], s.Limits[1]
+	t.Logf("before: %.2f CPU %d MiB GOMAXPROCS %d, %.2f cores, %.0f%% throttled; the kubelet's change seen %.1f s into the window: %.2f CPU %d MiB, GOMAXPROCS %d (the rule: %d, moved after %.1f s), %.2f cores, %.0f%% throttled; GOMEMLIMIT %d then %d",
+		a.CPULimitCores, a.MemoryLimitBytes>>20, a.GOMAXPROCS, a.Cores, 100*a.ThrottledRatio, b.AtS, b.CPULimitCores, b.MemoryLimitBytes>>20,
+		b.GOMAXPROCS, b.GOMAXPROCSWant, b.GOMAXPROCSAfterS, b.Cores, 100*b.ThrottledRatio, a.GOMEMLIMIT, b.GOMEMLIMIT)
+	if a.CPULimitCores != 0.5 || b.CPULimitCores != 1.5 || b.MemoryLimitBytes != 192<<20 || a.GOMEMLIMIT != b.GOMEMLIMIT {
+		t.Errorf("segments %+v, want 0.5 then 1.5 CPU and 192Mi, GOMEMLIMIT unchanged", s.Limits)
+	}
 }
 
 // findRun returns the single run of the variant whose knobs match.

@@ -51,6 +51,7 @@ type ExperimentReconciler struct {
 // +kubebuilder:rbac:groups=lab.runtimelab.io,resources=experiments,verbs=get;list;watch
 // +kubebuilder:rbac:groups=lab.runtimelab.io,resources=experiments/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups="",resources=pods/resize,verbs=patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile fetches the Experiment, brings its pods and status up to date,
@@ -85,18 +86,10 @@ func (r *ExperimentReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	return res, err
 }
 
-// errResizesLocalOnly fails an Experiment with spec.resizes on a cluster:
-// the operator does not patch a running pod's resize subresource yet, and
-// running without the resizes would report a window that never changed.
-var errResizesLocalOnly = errors.New("spec.resizes: in-place resizes run with `kubectl lab run --local` in this version; the operator does not patch pods' resize subresource yet. Run it locally, or remove spec.resizes")
-
 func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experiment) (ctrl.Result, []finishedRun, error) {
 	// The node a run lands on is not known yet: the memory guard checks
 	// variants against their memory limits only.
 	p, err := plan.New(&exp.Spec, 0)
-	if err == nil && len(exp.Spec.Resizes) > 0 {
-		err = errResizesLocalOnly
-	}
 	if err != nil {
 		expstatus.SetPlanningFailed(exp, err)
 		return ctrl.Result{}, nil, nil // the spec is immutable: retrying cannot help
@@ -124,8 +117,14 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	if pw := pendingWait(states, now); pw > 0 && (wait == 0 || pw < wait) {
 		wait = pw
 	}
+	rw, err := r.resize(ctx, exp, states, now)
+	if rw > 0 && (wait == 0 || rw < wait) {
+		wait = rw
+	}
 	res := ctrl.Result{RequeueAfter: wait}
-	err = r.stopServers(ctx, stop)
+	if err == nil {
+		err = r.stopServers(ctx, stop)
+	}
 	if err == nil && exp.Spec.Precision != nil && settled(states, r.RetryBudget) {
 		// The round has ended: judge each variant's interval, and give
 		// the variants still measuring one more run each.

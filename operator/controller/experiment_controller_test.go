@@ -122,7 +122,10 @@ func unenforced(t *testing.T, p *corev1.Pod, phase corev1.PodPhase, reason strin
 		state = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: exit, Reason: reason,
 			Message: message, FinishedAt: metav1.Now()}}
 	}
-	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: plan.ContainerName, State: state, Image: p.Spec.Containers[0].Image}}
+	// A kubelet with in-place resize reports the resources it applied; the
+	// API server takes resizes only for pods that show them.
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: plan.ContainerName, State: state, Image: p.Spec.Containers[0].Image,
+		Resources: p.Spec.Containers[0].Resources.DeepCopy()}}
 	if err := k8s.Status().Update(context.Background(), p); err != nil {
 		t.Fatalf("kubelet update of %s: %v", p.Name, err)
 	}
@@ -400,22 +403,40 @@ func TestPlanningErrorFailsTheExperiment(t *testing.T) {
 	}
 }
 
-// TestResizesAreRefusedOnACluster: the operator does not resize pods yet,
-// and says so instead of running a window that never changes.
-func TestResizesAreRefusedOnACluster(t *testing.T) {
+// TestResizePatchesTheRunningPod: spec.resizes reach a running pod through
+// its resize subresource once they are due (the container's start, the
+// warmup, then after), its requests following its limits so that the pod
+// stays Guaranteed; a pod that has not started is left alone.
+func TestResizePatchesTheRunningPod(t *testing.T) {
 	startManager(t)
 	ns := namespace(t)
 	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
-		cpu := resource.MustParse("1")
-		e.Spec.Resizes = []labv1.Resize{{After: metav1.Duration{Duration: 2 * time.Second}, CPU: &cpu}}
+		e.Spec.Matrix.GOMAXPROCS = nil
+		cpu := resource.MustParse("1500m")
+		e.Spec.Resizes = []labv1.Resize{{After: metav1.Duration{Duration: time.Second}, CPU: &cpu, Memory: ptr.To("512Mi")}}
 	})
-	eventually(t, "Failed", func() (bool, error) {
-		c := meta.FindStatusCondition(get(t, e).Status.Conditions, labv1.ConditionFailed)
-		return c != nil && c.Status == metav1.ConditionTrue && strings.Contains(c.Message, "kubectl lab run --local"), nil
-	})
-	if n := len(pods(t, ns)); n != 0 {
-		t.Errorf("got %d pods, want none", n)
+	p := waitPods(t, ns, 1)[0]
+	time.Sleep(2500 * time.Millisecond) // past when it would be due, had it started
+	if got := pods(t, ns)[0].Spec.Containers[0].Resources.Limits.Cpu().String(); got != "500m" {
+		t.Fatalf("a pod that has not started: cpu limit %s, want the variant's 500m", got)
 	}
+	started := time.Now()
+	unenforced(t, &p, corev1.PodRunning, "", 0, "")
+	var c corev1.Container
+	eventually(t, "resized", func() (bool, error) {
+		c = pods(t, ns)[0].Spec.Containers[0]
+		return c.Resources.Limits.Cpu().String() == "1500m", nil
+	})
+	took := time.Since(started)
+	if l, q := c.Resources.Limits, c.Resources.Requests; l.Memory().String() != "512Mi" || q.Cpu().String() != "1500m" || q.Memory().String() != "512Mi" {
+		t.Errorf("resized to limits %v requests %v, want 1500m/512Mi for both", l, q)
+	}
+	// Due 2 s after the start (1 s warmup + 1 s); the pass is requeued for
+	// it. A pod's start time has whole seconds, so up to 1 s earlier.
+	if took < time.Second || took > 6*time.Second {
+		t.Errorf("resized %s after the container started, want about 2 s", took.Round(100*time.Millisecond))
+	}
+	_ = e
 }
 
 // TestServiceRunsItsLoadGeneratorInItsOwnPod: the server pod first; once it

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -374,4 +375,38 @@ func equality(a, b corev1.ResourceList) bool {
 		}
 	}
 	return true
+}
+
+// TestResized: resizes apply in order as they fall due; a request equal
+// to its limit (the API server's default) follows it, a lower one stays.
+func TestResized(t *testing.T) {
+	spec := gcSpec()
+	spec.Matrix = labv1.Matrix{CPU: []labv1.CPUSetting{{Limit: q("500m")}, {Request: q("250m"), Limit: q("500m")}}, Memory: []labv1.MemorySetting{{Limit: ptr.To("128Mi")}}}
+	vs, err := Variants(&spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resizes := []labv1.Resize{
+		{After: metav1.Duration{Duration: 2 * time.Second}, CPU: q("1500m")},
+		{After: metav1.Duration{Duration: 5 * time.Second}, Memory: ptr.To("256Mi")},
+	}
+	text := func(r corev1.ResourceRequirements) string {
+		return fmt.Sprintf("limits cpu %s mem %s, requests cpu %s mem %s", r.Limits.Cpu(), r.Limits.Memory(), r.Requests.Cpu(), r.Requests.Memory())
+	}
+	for _, tt := range []struct {
+		v        int
+		elapsed  time.Duration
+		want     string
+		wantNext time.Duration
+	}{
+		{0, time.Second, "limits cpu 500m mem 128Mi, requests cpu 500m mem 128Mi", time.Second},
+		{0, 3 * time.Second, "limits cpu 1500m mem 128Mi, requests cpu 1500m mem 128Mi", 2 * time.Second},
+		{0, 6 * time.Second, "limits cpu 1500m mem 256Mi, requests cpu 1500m mem 256Mi", 0},
+		{1, 6 * time.Second, "limits cpu 1500m mem 256Mi, requests cpu 250m mem 256Mi", 0},
+	} {
+		got, next := Resized(&vs[tt.v], resizes, tt.elapsed)
+		if text(got) != tt.want || next != tt.wantNext {
+			t.Errorf("variant %d at %s: got %s, next %s; want %s, next %s", tt.v, tt.elapsed, text(got), next, tt.want, tt.wantNext)
+		}
+	}
 }

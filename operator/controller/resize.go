@@ -1,0 +1,70 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/plan"
+)
+
+// resize applies spec.resizes to the running workload (or server)
+// containers: through the pod's resize subresource, as `kubectl patch
+// --subresource resize` does, each resize once it is due, counted from the
+// container's start plus the warmup. It is level-triggered: a pod whose
+// resources are not what is due now is patched to them, so a pass that
+// failed is made good by the next. It returns the wait until the next
+// resize falls due (0: none).
+func (r *ExperimentReconciler) resize(ctx context.Context, exp *labv1.Experiment, states []*runState, now time.Time) (time.Duration, error) {
+	if len(exp.Spec.Resizes) == 0 {
+		return 0, nil
+	}
+	var wait time.Duration
+	for _, st := range states {
+		p := st.pod
+		if p == nil || st.run.Variant == nil || p.DeletionTimestamp != nil || final(st.status.Outcome) {
+			continue
+		}
+		started, i := workloadStarted(p)
+		if started.IsZero() {
+			continue
+		}
+		want, next := plan.Resized(st.run.Variant, exp.Spec.Resizes, now.Sub(started)-exp.Spec.Warmup.Duration)
+		if next > 0 && (wait == 0 || next < wait) {
+			wait = next
+		}
+		if apiequality.Semantic.DeepEqual(p.Spec.Containers[i].Resources, want) {
+			continue
+		}
+		orig := p.DeepCopy()
+		p.Spec.Containers[i].Resources = want
+		if err := r.SubResource("resize").Patch(ctx, p, client.StrategicMergeFrom(orig)); err != nil {
+			return wait, fmt.Errorf("resize pod %s: %w", p.Name, err)
+		}
+		log.FromContext(ctx).Info("resized a run's container in place", "pod", p.Name,
+			"cpu", want.Limits.Cpu().String(), "memory", want.Limits.Memory().String())
+	}
+	return wait, nil
+}
+
+// workloadStarted is when the pod's workload container started running,
+// and its index in the pod's containers; zero when it is not running.
+func workloadStarted(p *corev1.Pod) (time.Time, int) {
+	for i, c := range p.Spec.Containers {
+		if c.Name != plan.ContainerName {
+			continue
+		}
+		for _, s := range p.Status.ContainerStatuses {
+			if s.Name == c.Name && s.State.Running != nil {
+				return s.State.Running.StartedAt.Time, i
+			}
+		}
+	}
+	return time.Time{}, 0
+}

@@ -451,7 +451,7 @@ type Sidecar struct {
 	// cpu is the CPU the sidecar burns, such as "500m" (spread over as
 	// many threads as whole CPUs it needs); unthrottled it uses exactly this.
 	// +required
-	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).compareTo(quantity('0')) >= 0 && quantity(string(self)).compareTo(quantity('64')) <= 0",message="spec.pod.sidecar.cpu must be between 0 and 64"
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).compareTo(quantity('10m')) >= 0 && quantity(string(self)).compareTo(quantity('64')) <= 0",message="spec.pod.sidecar.cpu must be between 10m and 64"
 	CPU resource.Quantity `json:"cpu"`
 	// memory is what the sidecar allocates and keeps touched, such as
 	// "64Mi"; unset holds only the few MiB of the process itself.

@@ -1,6 +1,7 @@
 package exercises
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -88,5 +89,52 @@ func TestExercise8SharedPodBudget(t *testing.T) {
 	}
 	if v := m.exactly(t, "gogc=off gomemlimit=130Mi"); !flagged(v, result.FlagMemoryShared) {
 		t.Errorf("%s: runs lack the flag %s", describe(v), result.FlagMemoryShared)
+	}
+}
+
+// TestExercise9InPlaceResize: half a CPU raised to 1.5 CPUs (and 128Mi to
+// 192Mi) two seconds into the window. Every run's window splits at the
+// change; with the runtime's default GOMAXPROCS is what its rule gives for
+// each limit (at least 2, so on a 2-CPU machine it stays 2) and the run
+// takes the larger quota at once; a GOMAXPROCS set by hand stays where it
+// was whatever the limit; GOMEMLIMIT never moves.
+func TestExercise9InPlaceResize(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	o := runSample(t, "09-in-place-resize-short.yaml")
+	for _, desc := range []string{"cpu=500m memory=128Mi gomaxprocs=auto", "cpu=500m memory=128Mi gomaxprocs=1"} {
+		v := o.exactly(t, desc)
+		if v.Runs[0].Outcome != labv1.OutcomeCompleted {
+			t.Errorf("%s: %s (%s), want Completed", desc, v.Runs[0].Outcome, v.Runs[0].Reason)
+			continue
+		}
+		s := o.runs[v.Name+"-r0"]
+		if s == nil || len(s.Limits) != 2 {
+			t.Errorf("%s: segments %+v, want two", desc, s)
+			continue
+		}
+		a, b := s.Limits[0], s.Limits[1]
+		t.Logf("%s: before %.2f cores, %.0f%% throttled, sched p99 %.1f ms, GOMAXPROCS %d; after %.1f s at %.1f CPU: %.2f cores, %.0f%% throttled, sched p99 %.1f ms, GOMAXPROCS %d (rule %d)",
+			desc, a.Cores, 100*a.ThrottledRatio, 1000*a.SchedP99, a.GOMAXPROCS, b.AtS, b.CPULimitCores, b.Cores, 100*b.ThrottledRatio, 1000*b.SchedP99, b.GOMAXPROCS, b.GOMAXPROCSWant)
+		if b.CPULimitCores != 1.5 || b.MemoryLimitBytes != 192<<20 || a.GOMEMLIMIT != b.GOMEMLIMIT {
+			t.Errorf("%s: after the resize %.2f CPU, %d bytes, GOMEMLIMIT %d then %d; want 1.5, 192Mi and GOMEMLIMIT unchanged",
+				desc, b.CPULimitCores, b.MemoryLimitBytes, a.GOMEMLIMIT, b.GOMEMLIMIT)
+		}
+		if strings.HasSuffix(desc, "gomaxprocs=1") {
+			if a.GOMAXPROCS != 1 || b.GOMAXPROCS != 1 || b.GOMAXPROCSWant != 0 {
+				t.Errorf("%s: GOMAXPROCS %d then %d (rule %d), want 1 throughout and no rule: set by hand, the runtime does not follow limits", desc, a.GOMAXPROCS, b.GOMAXPROCS, b.GOMAXPROCSWant)
+			}
+			continue
+		}
+		if want := result.GOMAXPROCSFor(1.5, runtime.NumCPU()); b.GOMAXPROCS != want || b.GOMAXPROCSWant != want {
+			t.Errorf("%s: GOMAXPROCS after %d (rule %d), want %d", desc, b.GOMAXPROCS, b.GOMAXPROCSWant, want)
+		}
+		// Two Ps under half a CPU: throttled in most periods; under 1.5
+		// CPUs they use more CPU, if the machine has it to give.
+		if a.ThrottledRatio < 0.5 {
+			t.Errorf("%s: before %.2f of periods throttled, want most", desc, a.ThrottledRatio)
+		}
+		if b.Cores < a.Cores+0.3 {
+			t.Logf("%s: cores %.2f then %.2f: the machine did not give the larger quota (busy)", desc, a.Cores, b.Cores)
+		}
 	}
 }

@@ -44,6 +44,16 @@ func (rc *runCgroups) oomKills() uint64 {
 	return oomKills(rc.ctr) + oomKills(rc.pod)
 }
 
+// notes say what of the pod's shape did not hold through the run: a
+// sidecar that exited early (its stderr's last line says why), which the
+// run's figures then do not reflect.
+func (rc *runCgroups) notes() []string {
+	if rc == nil || rc.sidecar == nil || !rc.sidecar.exited() {
+		return nil
+	}
+	return []string{"spec.pod.sidecar exited before the run ended: " + rc.sidecar.stderr.last()}
+}
+
 // podLimits are the Experiment's pod-level limits, nil when it has none.
 func (e *executor) podLimits() *labv1.PodLimits { return e.exp.Spec.PodLimits() }
 

@@ -127,7 +127,7 @@ func (e *executor) runWorkload(ctx context.Context, rc *runCgroups, r plan.Run) 
 	rz := rc.resizeLater(&e.exp.Spec)
 	deadline := deadlineOf(&inv)
 	p.wait(ctx, nil, deadline)
-	notes := rz.wait()
+	notes := append(rz.wait(), rc.notes()...)
 	e.appendBench(p.stdout.Bytes())
 	d := outcome.Single(&r.Variant.Knobs, e.podLimits(), p.observed(rc.oomKills() > oom0, deadline))
 	return withNotes(d, notes)
@@ -201,7 +201,7 @@ func (e *executor) runService(ctx context.Context, rc *runCgroups, r plan.Run) o
 	srv.finishServer(ctx, serverExitWait, srvDeadline)
 	e.appendBench(lg.stdout.Bytes())
 	s, l := srv.observed(rc.oomKills() > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, lgDeadline)
-	return withNotes(outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, &l), rz.wait())
+	return withNotes(outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, &l), append(rz.wait(), rc.notes()...))
 }
 
 // finishServer waits up to wait for the service server to exit by itself,

@@ -54,13 +54,15 @@ func (c *hierarchyCollector) Collect(ch chan<- prometheus.Metric) {
 		if err != nil {
 			continue
 		}
+		// A tie goes up, as in the summary (result.Hierarchy): where a
+		// pod's limit is copied into its container, the pod's binds.
 		if s.HasCPU && s.CPUQuotaMicros > 0 && s.CPUPeriodMicros > 0 {
-			if l := float64(s.CPUQuotaMicros) / float64(s.CPUPeriodMicros); cpu < 0 || l < cpu {
+			if l := float64(s.CPUQuotaMicros) / float64(s.CPUPeriodMicros); cpu < 0 || l <= cpu {
 				cpu, cpuUp = l, i
 			}
 		}
 		if s.HasMemory && s.MemoryLimitBytes > 0 {
-			if l := float64(s.MemoryLimitBytes); mem < 0 || l < mem {
+			if l := float64(s.MemoryLimitBytes); mem < 0 || l <= mem {
 				mem, memUp = l, i
 			}
 		}

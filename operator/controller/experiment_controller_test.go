@@ -436,7 +436,18 @@ func TestResizePatchesTheRunningPod(t *testing.T) {
 	if took < time.Second || took > 6*time.Second {
 		t.Errorf("resized %s after the container started, want about 2 s", took.Round(100*time.Millisecond))
 	}
-	_ = e
+	eventually(t, "a Resized event", func() (bool, error) {
+		var evs eventsv1.EventList
+		if err := k8s.List(context.Background(), &evs, client.InNamespace(ns)); err != nil {
+			return false, err
+		}
+		for _, ev := range evs.Items {
+			if ev.Reason == "Resized" && ev.Regarding.Name == e.Name && strings.Contains(ev.Note, "cpu 1500m memory 512Mi") {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
 }
 
 // TestServiceRunsItsLoadGeneratorInItsOwnPod: the server pod first; once it

@@ -49,6 +49,10 @@ func (r *ExperimentReconciler) resize(ctx context.Context, exp *labv1.Experiment
 		}
 		log.FromContext(ctx).Info("resized a run's container in place", "pod", p.Name,
 			"cpu", want.Limits.Cpu().String(), "memory", want.Limits.Memory().String())
+		// When it was asked for; the run's summary says when its cgroup
+		// changed (the kubelet's part).
+		r.event(exp, corev1.EventTypeNormal, "Resized", "Resize", "run %s (pod %s): limits cpu %s memory %s asked in place %.1f s into its window",
+			st.run.ID(), p.Name, want.Limits.Cpu(), want.Limits.Memory(), (now.Sub(started) - exp.Spec.Warmup.Duration).Seconds())
 	}
 	return wait, nil
 }

@@ -295,6 +295,44 @@ type RunSummary struct {
 	// them, and neither are its limits and throttling).
 	// +optional
 	CgroupsVisible int32 `json:"cgroupsVisible,omitempty"`
+	// segments split the run's window where its own limits changed in
+	// place (spec.resizes, or anyone's resize): the first stretch, then
+	// one per change; absent when none did.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=4
+	Segments []LimitSegment `json:"segments,omitempty"`
+}
+
+// LimitSegment is a stretch of a run's window under one set of its own
+// limits, and what the Go runtime and the run did in it.
+type LimitSegment struct {
+	// atSeconds is when it began, from the window's start.
+	AtSeconds float64 `json:"atSeconds"`
+	// cpuLimit is the CPU limit in cores; 0 when none.
+	// +optional
+	CPULimit float64 `json:"cpuLimit,omitempty"`
+	// memoryLimit is the memory limit in bytes; 0 when none.
+	// +optional
+	MemoryLimit int64 `json:"memoryLimit,omitempty"`
+	// gomaxprocs is GOMAXPROCS at its end; gomaxprocsWant what the
+	// runtime's rule gives for its CPU limit (0: GOMAXPROCS set by hand).
+	GOMAXPROCS int32 `json:"gomaxprocs"`
+	// +optional
+	GOMAXPROCSWant int32 `json:"gomaxprocsWant,omitempty"`
+	// gomaxprocsAfterSeconds is how long after its start GOMAXPROCS
+	// changed; absent when it did not.
+	// +optional
+	GOMAXPROCSAfterSeconds float64 `json:"gomaxprocsAfterSeconds,omitempty"`
+	// gomemlimitChanged is true when GOMEMLIMIT differs from the previous
+	// segment's (nothing in the Go runtime changes it on its own).
+	// +optional
+	GOMEMLIMITChanged bool `json:"gomemlimitChanged,omitempty"`
+	// cores, throttledRatio and schedP99Seconds are the run's CPU use,
+	// throttled share of periods and scheduling latency p99 in it.
+	Cores           float64 `json:"cores"`
+	ThrottledRatio  float64 `json:"throttledRatio"`
+	SchedP99Seconds float64 `json:"schedP99Seconds"`
 }
 
 // Aggregate is one figure of a variant across its completed runs.

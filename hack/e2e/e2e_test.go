@@ -373,9 +373,8 @@ func (c *cluster) checkPodShape(t *testing.T, e *labv1.Experiment) {
 // checkResize asserts that the operator resized the running workload pod
 // in place (its resize subresource), that the kubelet applied it to the
 // container's cgroup, which the workload saw and split its window at, and
-// logs what GOMAXPROCS and GOMEMLIMIT did. The run's summary in status
-// holds no segments; the pod's termination message, the workload's own
-// summary, does.
+// logs what GOMAXPROCS and GOMEMLIMIT did, from the pod's termination
+// message (the workload's own summary) and the run's status.
 func (c *cluster) checkResize(t *testing.T, e *labv1.Experiment) {
 	r := findRun(t, e, func(labv1.Knobs) bool { return true })
 	if r == nil {
@@ -408,6 +407,9 @@ func (c *cluster) checkResize(t *testing.T, e *labv1.Experiment) {
 		b.GOMAXPROCS, b.GOMAXPROCSWant, b.GOMAXPROCSAfterS, b.Cores, 100*b.ThrottledRatio, a.GOMEMLIMIT, b.GOMEMLIMIT)
 	if a.CPULimitCores != 0.5 || b.CPULimitCores != 1.5 || b.MemoryLimitBytes != 192<<20 || a.GOMEMLIMIT != b.GOMEMLIMIT {
 		t.Errorf("segments %+v, want 0.5 then 1.5 CPU and 192Mi, GOMEMLIMIT unchanged", s.Limits)
+	}
+	if g := r.Summary.Segments; len(g) != 2 || g[1].CPULimit != 1.5 {
+		t.Errorf("the run's status: segments %+v, want the same two", g)
 	}
 }
 

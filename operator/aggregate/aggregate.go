@@ -58,7 +58,25 @@ func RunSummary(s *result.Summary) *labv1.RunSummary {
 			figs[catalog.FigureMachineSome] = *m.CPUSomeFrac
 		}
 	}
-	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs, Flags: flags, CgroupsVisible: visible}
+	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs, Flags: flags,
+		CgroupsVisible: visible, Segments: segments(s.Limits)}
+}
+
+// segments are a summary's limit segments as the status keeps them.
+func segments(in []result.Segment) []labv1.LimitSegment {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]labv1.LimitSegment, 0, min(len(in), result.MaxSegments))
+	for i, g := range in[:min(len(in), result.MaxSegments)] {
+		out = append(out, labv1.LimitSegment{
+			AtSeconds: g.AtS, CPULimit: g.CPULimitCores, MemoryLimit: g.MemoryLimitBytes,
+			GOMAXPROCS: int32(min(g.GOMAXPROCS, math.MaxInt32)), GOMAXPROCSWant: int32(min(g.GOMAXPROCSWant, math.MaxInt32)),
+			GOMAXPROCSAfterSeconds: g.GOMAXPROCSAfterS, GOMEMLIMITChanged: i > 0 && g.GOMEMLIMIT != in[i-1].GOMEMLIMIT,
+			Cores: g.Cores, ThrottledRatio: g.ThrottledRatio, SchedP99Seconds: g.SchedP99,
+		})
+	}
+	return out
 }
 
 // Variant computes the aggregates of one variant's completed, non-partial
@@ -122,7 +140,7 @@ func MergeServer(into, server *labv1.RunSummary) {
 	for _, k := range ServerFigures {
 		delete(into.Figures, k)
 	}
-	into.GOMAXPROCS, into.Flags, into.CgroupsVisible = 0, nil, 0
+	into.GOMAXPROCS, into.Flags, into.CgroupsVisible, into.Segments = 0, nil, 0, nil
 	if server == nil {
 		return
 	}
@@ -134,5 +152,5 @@ func MergeServer(into, server *labv1.RunSummary) {
 			into.Figures[k] = v
 		}
 	}
-	into.GOMAXPROCS, into.Flags, into.CgroupsVisible = server.GOMAXPROCS, server.Flags, server.CgroupsVisible
+	into.GOMAXPROCS, into.Flags, into.CgroupsVisible, into.Segments = server.GOMAXPROCS, server.Flags, server.CgroupsVisible, server.Segments
 }

@@ -102,3 +102,24 @@ func TestMergeServer(t *testing.T) {
 		})
 	}
 }
+
+// TestRunSummarySegments: a window split by a resize keeps its segments in
+// status, and says when GOMEMLIMIT changed between them.
+func TestRunSummarySegments(t *testing.T) {
+	s := &result.Summary{Limits: []result.Segment{
+		{AtS: 0, CPULimitCores: 0.5, GOMAXPROCS: 2, GOMAXPROCSWant: 2, GOMEMLIMIT: 100, Cores: 0.5, ThrottledRatio: 1, SchedP99: 0.08},
+		{AtS: 6, CPULimitCores: 1.5, GOMAXPROCS: 2, GOMAXPROCSWant: 2, GOMEMLIMIT: 100, Cores: 1.5, SchedP99: 0.03},
+		{AtS: 9, CPULimitCores: 4, GOMAXPROCS: 4, GOMAXPROCSWant: 4, GOMAXPROCSAfterS: 1.1, GOMEMLIMIT: 200, Cores: 3},
+	}}
+	want := []labv1.LimitSegment{
+		{AtSeconds: 0, CPULimit: 0.5, GOMAXPROCS: 2, GOMAXPROCSWant: 2, Cores: 0.5, ThrottledRatio: 1, SchedP99Seconds: 0.08},
+		{AtSeconds: 6, CPULimit: 1.5, GOMAXPROCS: 2, GOMAXPROCSWant: 2, Cores: 1.5, SchedP99Seconds: 0.03},
+		{AtSeconds: 9, CPULimit: 4, GOMAXPROCS: 4, GOMAXPROCSWant: 4, GOMAXPROCSAfterSeconds: 1.1, GOMEMLIMITChanged: true, Cores: 3},
+	}
+	if diff := cmp.Diff(want, RunSummary(s).Segments); diff != "" {
+		t.Errorf("segments (-want +got):\n%s", diff)
+	}
+	if RunSummary(&result.Summary{}).Segments != nil {
+		t.Error("no resize: want no segments")
+	}
+}

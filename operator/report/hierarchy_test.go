@@ -51,3 +51,33 @@ func TestHierarchyLines(t *testing.T) {
 		t.Errorf("a hidden pod level: got %q", got)
 	}
 }
+
+func TestResizeLines(t *testing.T) {
+	seg := func(at, cpu float64, procs, want int32, after, cores, thr, p99 float64) labv1.LimitSegment {
+		return labv1.LimitSegment{AtSeconds: at, CPULimit: cpu, MemoryLimit: 128 << 20, GOMAXPROCS: procs, GOMAXPROCSWant: want,
+			GOMAXPROCSAfterSeconds: after, Cores: cores, ThrottledRatio: thr, SchedP99Seconds: p99}
+	}
+	run := func(segs ...labv1.LimitSegment) labv1.RunStatus {
+		return labv1.RunStatus{Outcome: labv1.OutcomeCompleted, Summary: &labv1.RunSummary{Segments: segs}}
+	}
+	exp := &labv1.Experiment{}
+	exp.Spec.Scenario.Scheduler = &labv1.SchedulerScenario{}
+	exp.Status.Variants = []labv1.VariantStatus{
+		{Name: "v000", Runs: []labv1.RunStatus{
+			run(seg(0, 0.5, 2, 2, 0, 0.5, 0.98, 0.082), seg(6, 4, 4, 4, 1.2, 3.5, 0.1, 0.012)),
+			run(seg(0, 0.5, 2, 2, 0, 0.52, 0.97, 0.080), seg(6.1, 4, 4, 4, 1.0, 3.6, 0.1, 0.011)),
+			run(seg(0, 0.5, 2, 2, 0, 0.5, 1, 0.081), seg(5.9, 4, 4, 4, 1.1, 3.4, 0.1, 0.013)),
+			run(), // no resize seen: not counted
+		}},
+		{Name: "v001", Runs: []labv1.RunStatus{run()}},
+	}
+	got := strings.Join(resizeLines(exp), "\n")
+	want := "v000 (3 runs): at 6.0 s cpu 0.5 → 4, memory 128Mi → 128Mi; GOMAXPROCS 2 → 4 (the runtime's rule gives 4; moved after 1.1 s); cores 0.50 → 3.50, throttled 98% → 10%, sched p99 81ms → 12ms; GOMEMLIMIT unchanged"
+	if !strings.Contains(got, want) || strings.Contains(got, "v001") {
+		t.Errorf("got\n%s\nwant a line\n%s\nand none for v001", got, want)
+	}
+	exp.Status.Variants = exp.Status.Variants[1:]
+	if l := resizeLines(exp); l != nil {
+		t.Errorf("no resize: got %q", l)
+	}
+}

@@ -45,10 +45,12 @@ func Markdown(w io.Writer, exp *labv1.Experiment) error {
 	for _, l := range noiseLines(exp) {
 		b.WriteString("\n" + mdEscape(l) + "\n")
 	}
-	if lines := hierarchyLines(exp); len(lines) > 0 {
-		b.WriteString("\n" + mdEscape(lines[0]) + "\n\n")
-		for _, l := range lines[1:] {
-			b.WriteString("- " + mdEscape(l) + "\n")
+	for _, lines := range [][]string{hierarchyLines(exp), resizeLines(exp)} {
+		if len(lines) > 0 {
+			b.WriteString("\n" + mdEscape(lines[0]) + "\n\n")
+			for _, l := range lines[1:] {
+				b.WriteString("- " + mdEscape(l) + "\n")
+			}
 		}
 	}
 	b.WriteString("\n## Recommendation\n\n")

@@ -81,7 +81,8 @@ const (
 	// CPU than the run's own cgroup: the budget is shared.
 	FlagCPUShared = "cpu-shared"
 	// FlagThrottledAbove: a cgroup above the run's own was throttled in the
-	// window more than its own was; the own cgroup's counters understate it.
+	// window in a tenth or more of the periods more than its own was; the
+	// own cgroup's counters understate it.
 	FlagThrottledAbove = "throttled-above"
 	// FlagGOMEMLIMITAboveLimit: GOMEMLIMIT is above the effective memory
 	// limit; the kernel kills before the GC tries to stay under it.
@@ -93,14 +94,16 @@ const (
 
 // Shares above which a level counts as shared or as throttled above: a
 // neighbour using 5 % of the level's CPU limit (0.02 cores at least) or
-// 16 MiB, or throttling in one period in a hundred more than the own
-// cgroup, is more than accounting noise (the readings of a level and of
-// the own cgroup are microseconds apart).
+// 16 MiB is more than accounting noise (the readings of a level and of
+// the own cgroup are microseconds apart); throttling in a tenth more of
+// the periods than the own cgroup is more than the jitter between two
+// cgroups' unaligned CFS periods (a container at its own quota and its
+// pod at the pod's, both full, read 0.95 and 1).
 const (
 	sharedLimitFrac = 0.05
 	sharedCoresMin  = 0.02
 	sharedBytes     = 16 << 20
-	throttledAbove  = 0.01
+	throttledAbove  = 0.1
 )
 
 // GOMAXPROCSFor is the GOMAXPROCS the Go runtime (1.25 and later) gives
@@ -119,14 +122,7 @@ func GOMAXPROCSFor(cores float64, numCPU int) int {
 // its memory peak. It is pure so that each rule is table-tested.
 func (h *Hierarchy) Judge(st Settings, ownCores, ownThrottled float64, ownPeak uint64) {
 	h.Flags = nil
-	at := func(up int) *Level {
-		for i := range h.Levels {
-			if h.Levels[i].Up == up {
-				return &h.Levels[i]
-			}
-		}
-		return nil
-	}
+	at := h.level
 	if h.CPULimitUp > 0 && h.CPULimitCores > 0 && st.GOMAXPROCS > GOMAXPROCSFor(h.CPULimitCores, st.NumCPU) {
 		h.Flags = append(h.Flags, FlagGOMAXPROCSAboveLimit)
 	}
@@ -147,6 +143,17 @@ func (h *Hierarchy) Judge(st Settings, ownCores, ownThrottled float64, ownPeak u
 	}
 }
 
+// level is the kept level up levels above the own cgroup, nil when it is
+// not among Levels.
+func (h *Hierarchy) level(up int) *Level {
+	for i := range h.Levels {
+		if h.Levels[i].Up == up {
+			return &h.Levels[i]
+		}
+	}
+	return nil
+}
+
 // FlagText explains flag for a person, with the figures of s that show it,
 // and says what to do about it.
 func FlagText(flag string, s *Summary) string {
@@ -155,12 +162,17 @@ func FlagText(flag string, s *Summary) string {
 		h = &Hierarchy{}
 	}
 	up := func(n int) string {
-		for _, l := range h.Levels {
-			if l.Up == n {
-				return fmt.Sprintf("%d level(s) up (%s)", n, l.Name)
-			}
+		if l := h.level(n); l != nil {
+			return fmt.Sprintf("%d level(s) up (%s)", n, l.Name)
 		}
 		return fmt.Sprintf("%d level(s) up", n)
+	}
+	var limiting, memLimiting Level // zero when not kept
+	if l := h.level(h.CPULimitUp); l != nil {
+		limiting = *l
+	}
+	if l := h.level(h.MemoryLimitUp); l != nil {
+		memLimiting = *l
 	}
 	cores := func(c float64) string { return strconv.FormatFloat(c, 'f', 2, 64) }
 	switch flag {
@@ -168,14 +180,8 @@ func FlagText(flag string, s *Summary) string {
 		return fmt.Sprintf("GOMAXPROCS %d, but the effective CPU limit is %s cores, set %s: the runtime sized GOMAXPROCS from its own cgroup only; set GOMAXPROCS=%d or give the container a CPU limit of its own",
 			s.Settings.GOMAXPROCS, cores(h.CPULimitCores), up(h.CPULimitUp), GOMAXPROCSFor(h.CPULimitCores, s.Settings.NumCPU))
 	case FlagCPUShared:
-		var used float64
-		for _, l := range h.Levels {
-			if l.Up == h.CPULimitUp {
-				used = l.Cores
-			}
-		}
 		return fmt.Sprintf("the effective CPU limit (%s cores, %s) is shared: %s cores were used there, %s by this run; size GOMAXPROCS and the objective to this run's share, or give each container a limit of its own",
-			cores(h.CPULimitCores), up(h.CPULimitUp), cores(used), cores(s.CPU.Cores))
+			cores(h.CPULimitCores), up(h.CPULimitUp), cores(limiting.Cores), cores(s.CPU.Cores))
 	case FlagThrottledAbove:
 		var worst Level
 		for _, l := range h.Levels {
@@ -189,14 +195,8 @@ func FlagText(flag string, s *Summary) string {
 		return fmt.Sprintf("GOMEMLIMIT %s is above the effective memory limit %s, set %s: the kernel OOM-kills before the GC works to stay under it; derive GOMEMLIMIT from the effective limit",
 			mib(s.Settings.GOMEMLIMIT), mib(h.MemoryLimitBytes), up(h.MemoryLimitUp))
 	case FlagMemoryShared:
-		var peak uint64
-		for _, l := range h.Levels {
-			if l.Up == h.MemoryLimitUp {
-				peak = l.MemoryPeakBytes
-			}
-		}
 		return fmt.Sprintf("the effective memory limit (%s, %s) is shared: up to %s was used there, %s by this run; GOMEMLIMIT must leave room for the others",
-			mib(h.MemoryLimitBytes), up(h.MemoryLimitUp), mib(int64(min(peak, math.MaxInt64))), mib(int64(min(s.Memory.PeakBytes, math.MaxInt64))))
+			mib(h.MemoryLimitBytes), up(h.MemoryLimitUp), mib(int64(min(memLimiting.MemoryPeakBytes, math.MaxInt64))), mib(int64(min(s.Memory.PeakBytes, math.MaxInt64))))
 	}
 	return flag
 }

@@ -61,21 +61,44 @@ func TestExercise8SharedPodBudget(t *testing.T) {
 	}
 	ht, hp := median(t, hidden, aggregate.FigureThrottled), median(t, hidden, catalog.FigurePathThrottled)
 	ot, op := median(t, own, aggregate.FigureThrottled), median(t, own, catalog.FigurePathThrottled)
-	t.Logf("no limit of its own: throttled-frac %.2f, path-throttled-frac %.2f, %.2f cores; 500m of its own: %.2f, %.2f, %.2f cores",
-		ht, hp, median(t, hidden, aggregate.FigureCores), ot, op, median(t, own, aggregate.FigureCores))
-	if hp < 0.5 || hp < ht+0.3 {
-		t.Errorf("%s: path-throttled-frac %.2f, throttled-frac %.2f; want the pod's cgroup throttled in most periods, well above what the container's own shows", describe(hidden), hp, ht)
+	var podCores float64
+	if s := o.runs[hidden.Name+"-r0"]; s != nil && s.Hierarchy != nil {
+		for _, l := range s.Hierarchy.Levels {
+			if l.Up == 1 {
+				podCores = l.Cores
+			}
+		}
+	}
+	t.Logf("no limit of its own: throttled-frac %.2f, path-throttled-frac %.2f, %.2f cores of the pod's %.2f; 500m of its own: %.2f, %.2f, %.2f cores",
+		ht, hp, median(t, hidden, aggregate.FigureCores), podCores, ot, op, median(t, own, aggregate.FigureCores))
+	// The sidecar shares the pod's budget whether or not the pod reaches it.
+	if !flagged(hidden, result.FlagCPUShared) {
+		t.Errorf("%s: runs lack the flag %s", describe(hidden), result.FlagCPUShared)
 	}
 	for _, f := range []string{result.FlagThrottledAbove, result.FlagCPUShared} {
-		if !flagged(hidden, f) {
-			t.Errorf("%s: runs lack the flag %s", describe(hidden), f)
-		}
 		if flagged(own, f) {
 			t.Errorf("%s: runs carry the flag %s, want none: its own quota is the one that binds", describe(own), f)
 		}
 	}
-	if ot < 0.5 {
-		t.Errorf("%s: throttled-frac %.2f, want its own quota to throttle in most periods where its own counters show it", describe(own), ot)
+	if ht > hp {
+		t.Errorf("%s: throttled-frac %.2f above path-throttled-frac %.2f: the path includes the own cgroup", describe(hidden), ht, hp)
+	}
+	// The pod's cgroup throttles only when the machine gives the pod its
+	// whole CPU: a CPU-bound neighbour leaves the two containers less than
+	// the quota (CI saw the pod use 0.9 of its 1 CPU and throttle in 12 %
+	// of periods then).
+	if podCores >= 0.95 {
+		if hp < 0.5 || hp < ht+0.3 {
+			t.Errorf("%s: path-throttled-frac %.2f, throttled-frac %.2f; want the pod's cgroup throttled in most periods, well above what the container's own shows", describe(hidden), hp, ht)
+		}
+		if !flagged(hidden, result.FlagThrottledAbove) {
+			t.Errorf("%s: runs lack the flag %s", describe(hidden), result.FlagThrottledAbove)
+		}
+		if ot < 0.5 {
+			t.Errorf("%s: throttled-frac %.2f, want its own quota to throttle in most periods where its own counters show it", describe(own), ot)
+		}
+	} else {
+		t.Logf("the pod used %.2f of its 1 CPU: the machine was too busy for it to reach its quota, so the throttling above the container was not checked", podCores)
 	}
 
 	m := runSample(t, "08-shared-pod-memory-short.yaml")

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/workloads/cpuwork"
@@ -20,11 +21,6 @@ import (
 
 // MaxCores bounds the CPU a sidecar burns (the API's bound).
 const MaxCores = 64
-
-// slot is the duty cycle's period: shorter than a CFS period (100 ms), so
-// its use is steady within each one, and long enough that the sleep at its
-// end costs little.
-const slot = 10 * time.Millisecond
 
 // ParseCores parses a Kubernetes CPU quantity of the plain forms, "500m",
 // "1" or "1.5", into cores from 0 to MaxCores.
@@ -47,10 +43,14 @@ func parseCores(s string) (float64, error) {
 	return strconv.ParseFloat(s, 64)
 }
 
-// Run burns cores of CPU, spread over as many goroutines as whole CPUs it
-// needs, each busy for its share of every 10 ms, and holds memory bytes,
-// every page touched, until ctx is done. Throttled, it uses less: its busy
-// time is wall time.
+// Run burns cores of CPU and holds memory bytes, every page touched, until
+// ctx is done. It keeps its CPU time at cores × the time since it started,
+// as a sidecar whose work arrives at a steady rate must: throttled, it
+// falls behind and then catches up when its cgroup may run again, so over
+// a window it takes its stated share of a shared budget if the budget's
+// scheduler gives it that. A debt older than maxDebt is forgiven (work a
+// real sidecar would have dropped), so it never runs flat out for long.
+// It spreads over as many goroutines as whole CPUs it needs.
 func Run(ctx context.Context, cores float64, memory int64) error {
 	if cores < 0 || cores > MaxCores || memory < 0 {
 		return fmt.Errorf("sidecar: cpu %g, memory %d: out of range", cores, memory)
@@ -63,12 +63,13 @@ func Run(ctx context.Context, cores float64, memory int64) error {
 	if n > runtime.GOMAXPROCS(0) {
 		runtime.GOMAXPROCS(n)
 	}
+	p := &pacer{cores: cores, start: time.Now(), cpu0: processCPU()}
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			burn(ctx, time.Duration(float64(slot)*cores/float64(n)))
+			p.burn(ctx)
 		}()
 	}
 	wg.Wait()
@@ -76,19 +77,52 @@ func Run(ctx context.Context, cores float64, memory int64) error {
 	return nil
 }
 
-// burn is busy for busy of every slot until ctx is done.
-func burn(ctx context.Context, busy time.Duration) {
-	chunk := cpuwork.For(50 * time.Microsecond)
+// maxDebt bounds how far behind the sidecar may fall before it forgives
+// the rest.
+const maxDebt = 200 * time.Millisecond
+
+// pacer keeps the process's CPU time at cores × the time since start.
+type pacer struct {
+	cores float64
+	mu    sync.Mutex
+	start time.Time
+	cpu0  time.Duration
+}
+
+// behind reports whether the process has used less CPU than its pace asks,
+// forgiving a debt past maxDebt.
+func (p *pacer) behind() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	want := time.Duration(p.cores * float64(time.Since(p.start)))
+	have := processCPU() - p.cpu0
+	if debt := want - have; debt > maxDebt {
+		// Move the start so that the debt is maxDebt.
+		p.start = p.start.Add(time.Duration(float64(debt-maxDebt) / p.cores))
+	}
+	return have < want
+}
+
+// burn works while the process is behind its pace and naps otherwise.
+func (p *pacer) burn(ctx context.Context) {
+	chunk := cpuwork.For(200 * time.Microsecond)
 	for ctx.Err() == nil {
-		start := time.Now()
-		for time.Since(start) < busy {
+		if p.behind() {
 			cpuwork.Keep(cpuwork.Do(chunk))
+			continue
 		}
-		if rest := slot - time.Since(start); rest > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(rest):
-			}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Millisecond):
 		}
 	}
+}
+
+// processCPU is the process's user and system CPU time.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -69,6 +69,12 @@ func (c *cgroupCollector) Collect(ch chan<- prometheus.Metric) {
 			return
 		}
 	}
+	emitCgroup(ch, s, c.descs)
+}
+
+// emitCgroup sends each of cgroupMetrics that s has, with descs' series
+// and the label values given.
+func emitCgroup(ch chan<- prometheus.Metric, s cgroup.Stats, descs map[string]*prometheus.Desc, labels ...string) {
 	for _, m := range cgroupMetrics {
 		v, ok := m.value(s)
 		if !ok {
@@ -78,6 +84,6 @@ func (c *cgroupCollector) Collect(ch chan<- prometheus.Metric) {
 		if m.counter {
 			typ = prometheus.CounterValue
 		}
-		ch <- prometheus.MustNewConstMetric(c.descs[m.name], typ, v)
+		ch <- prometheus.MustNewConstMetric(descs[m.name], typ, v, labels...)
 	}
 }

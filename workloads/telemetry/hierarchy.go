@@ -69,18 +69,7 @@ func (c *hierarchyCollector) Collect(ch chan<- prometheus.Metric) {
 		if i == 0 {
 			continue // the own cgroup is runtimelab_cgroup_*
 		}
-		up := strconv.Itoa(i)
-		for _, m := range cgroupMetrics {
-			v, ok := m.value(s)
-			if !ok {
-				continue
-			}
-			typ := prometheus.GaugeValue
-			if m.counter {
-				typ = prometheus.CounterValue
-			}
-			ch <- prometheus.MustNewConstMetric(c.levels[m.name], typ, v, up, c.names[i])
-		}
+		emitCgroup(ch, s, c.levels, strconv.Itoa(i), c.names[i])
 	}
 	if cpu > 0 {
 		ch <- prometheus.MustNewConstMetric(c.effCPU, prometheus.GaugeValue, cpu, strconv.Itoa(cpuUp))

@@ -448,8 +448,10 @@ type PodLimits struct {
 // Sidecar is a container that competes with the workload for its pod's
 // budget.
 type Sidecar struct {
-	// cpu is the CPU the sidecar burns, such as "500m" (spread over as
-	// many threads as whole CPUs it needs); unthrottled it uses exactly this.
+	// cpu is the CPU the sidecar burns, such as "500m": it keeps its CPU
+	// time at this many cores times the time since it started, over as
+	// many threads as whole CPUs it needs, and catches up after being
+	// throttled (a debt past 200 ms is forgiven), as steady work would.
 	// +required
 	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).compareTo(quantity('10m')) >= 0 && quantity(string(self)).compareTo(quantity('64')) <= 0",message="spec.pod.sidecar.cpu must be between 10m and 64"
 	CPU resource.Quantity `json:"cpu"`

@@ -1,7 +1,8 @@
 // Package sidecar is a container that competes with the workload for its
 // pod's budget: it burns a stated amount of CPU and holds a stated amount
 // of memory until it is stopped, as a log shipper or a service-mesh proxy
-// would, only steadily, so that what it takes from a shared limit is known.
+// would with work arriving at a steady rate, so that what it takes from a
+// shared limit is known.
 package sidecar
 
 import (

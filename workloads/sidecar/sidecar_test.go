@@ -22,10 +22,10 @@ func TestParseCores(t *testing.T) {
 }
 
 // TestRunUsesWhatItSays: half a core for a second is about half a second
-// of this process's CPU. The margin is wide (0.3 to 0.75 s) because a busy
-// neighbour on a shared machine stretches the wall-clock duty cycle; what
-// it guards is that the sidecar burns about what it says, not nothing and
-// not a whole core.
+// of this process's CPU. The margin (0.3 to 0.75 s) leaves room for a
+// machine too busy to give it its pace and for the first chunk's
+// overshoot; what it guards is that the sidecar burns about what it says,
+// not nothing and not a whole core.
 func TestRunUsesWhatItSays(t *testing.T) {
 	before := cpuTime()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -130,9 +130,10 @@ func newSidecarCmd(stopped func()) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   contract.CommandSidecar + " --cpu QUANTITY [--memory BYTES]",
 		Short: "Burn a stated amount of CPU and hold a stated amount of memory until stopped",
-		Long: "Burn --cpu (such as 500m: spread over as many threads as whole CPUs it needs, each busy for its\n" +
-			"share of every 10 ms) and hold --memory (bytes or a quantity such as 64Mi, every page touched) until\n" +
-			"SIGTERM or SIGINT: a sidecar whose draw on a shared pod budget is known. It exits 0 when stopped.",
+		Long: "Burn --cpu (such as 500m: CPU time kept at that many cores times the time since it started, over as\n" +
+			"many threads as whole CPUs it needs; throttled, it catches up, a debt past 200 ms forgiven) and hold\n" +
+			"--memory (bytes or a quantity such as 64Mi, every page touched) until SIGTERM or SIGINT: a sidecar\n" +
+			"whose draw on a shared pod budget is known. It exits 0 when stopped.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cpu == "" {

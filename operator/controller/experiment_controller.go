@@ -112,12 +112,14 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 		pendingTimeout = exp.Spec.PendingTimeout.Duration
 	}
 	states := observe(runs, pods.Items, &exp.Status, service, now, pendingTimeout, exp.Spec.PodLimits())
+	// Before the finished runs are listed: a resize the API server
+	// refuses ends its run's attempt.
+	rw, err := r.resize(ctx, exp, states, now)
 	finished := finishedRuns(states) // before schedule turns failures into retries
 	stop, wait := serversToStop(states, now, cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
 	if pw := pendingWait(states, now); pw > 0 && (wait == 0 || pw < wait) {
 		wait = pw
 	}
-	rw, err := r.resize(ctx, exp, states, now)
 	if rw > 0 && (wait == 0 || rw < wait) {
 		wait = rw
 	}

@@ -450,6 +450,49 @@ func TestResizePatchesTheRunningPod(t *testing.T) {
 	})
 }
 
+// TestRefusedResizeEndsTheAttempt: a node without in-place resize (its
+// kubelet reports no container resources) makes the API server refuse the
+// resize; the attempt ends as an Error saying so (retried within the
+// budget) and its pod goes, rather than a run whose window never changed
+// counting as the variant's.
+func TestRefusedResizeEndsTheAttempt(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		e.Spec.Matrix.GOMAXPROCS = nil
+		cpu := resource.MustParse("1")
+		e.Spec.Resizes = []labv1.Resize{{After: metav1.Duration{Duration: 0}, CPU: &cpu}}
+	})
+	p := waitPods(t, ns, 1)[0]
+	p.Status.Phase = corev1.PodRunning
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: plan.ContainerName, Image: p.Spec.Containers[0].Image,
+		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}}} // no Resources: an old kubelet
+	if err := k8s.Status().Update(context.Background(), &p); err != nil {
+		t.Fatal(err)
+	}
+	// The attempt's end is an event (the status moves on to the retry).
+	eventually(t, "a RunError saying the resize was refused", func() (bool, error) {
+		var evs eventsv1.EventList
+		if err := k8s.List(context.Background(), &evs, client.InNamespace(ns)); err != nil {
+			return false, err
+		}
+		for _, ev := range evs.Items {
+			if ev.Reason == "RunError" && strings.Contains(ev.Note, "attempt 1") && strings.Contains(ev.Note, "refused the in-place resize") {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	eventually(t, "its pod deleted", func() (bool, error) {
+		for _, q := range pods(t, ns) {
+			if q.Name == p.Name && q.DeletionTimestamp == nil {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
+
 // TestServiceRunsItsLoadGeneratorInItsOwnPod: the server pod first; once it
 // runs with an IP, a load-generator pod aimed at it; the run's result is
 // the generator's latency joined with the server's CPU figures.

@@ -7,10 +7,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 )
 
@@ -28,6 +30,7 @@ func (r *ExperimentReconciler) resize(ctx context.Context, exp *labv1.Experiment
 	var wait time.Duration
 	for _, st := range states {
 		p := st.pod
+
 		if p == nil || st.run.Variant == nil || p.DeletionTimestamp != nil || final(st.status.Outcome) {
 			continue
 		}
@@ -44,7 +47,20 @@ func (r *ExperimentReconciler) resize(ctx context.Context, exp *labv1.Experiment
 		}
 		orig := p.DeepCopy()
 		p.Spec.Containers[i].Resources = want
-		if err := r.SubResource("resize").Patch(ctx, p, client.StrategicMergeFrom(orig)); err != nil {
+		err := r.SubResource("resize").Patch(ctx, p, client.StrategicMergeFrom(orig))
+		switch {
+		case apierrors.IsNotFound(err):
+			continue // the pod is gone; the next pass sees what became of it
+		case apierrors.IsInvalid(err) || apierrors.IsForbidden(err):
+			// The API server will not resize this pod (a node without
+			// in-place resize, a change it forbids, no RBAC for
+			// pods/resize): its window would not show the change asked
+			// for. The attempt ends, and its pod goes.
+			st.set(labv1.OutcomeError, expstatus.ClipReason("spec.resizes: the API server refused the in-place resize: "+err.Error()), nil, nil)
+			st.finished = true
+			st.discard = append(st.discard, orig)
+			continue
+		case err != nil:
 			return wait, fmt.Errorf("resize pod %s: %w", p.Name, err)
 		}
 		log.FromContext(ctx).Info("resized a run's container in place", "pod", p.Name,

@@ -71,9 +71,11 @@ func TestExercise8SharedPodBudget(t *testing.T) {
 	}
 	t.Logf("no limit of its own: throttled-frac %.2f, path-throttled-frac %.2f, %.2f cores of the pod's %.2f; 500m of its own: %.2f, %.2f, %.2f cores",
 		ht, hp, median(t, hidden, aggregate.FigureCores), podCores, ot, op, median(t, own, aggregate.FigureCores))
-	// The sidecar shares the pod's budget whether or not the pod reaches it.
-	if !flagged(hidden, result.FlagCPUShared) {
-		t.Errorf("%s: runs lack the flag %s", describe(hidden), result.FlagCPUShared)
+	// The sidecar shares the pod's budget whether or not the pod reaches
+	// it, when the kernel gives it its share (it may not, beside a busy
+	// neighbour: the flag must then say what the figures say).
+	if sidecar := podCores - median(t, hidden, aggregate.FigureCores); sidecar > 0.1 && !flagged(hidden, result.FlagCPUShared) {
+		t.Errorf("%s: the sidecar used %.2f cores of the pod's, but the runs lack the flag %s", describe(hidden), sidecar, result.FlagCPUShared)
 	}
 	for _, f := range []string{result.FlagThrottledAbove, result.FlagCPUShared} {
 		if flagged(own, f) {

@@ -71,10 +71,18 @@ spec:
 		t.Errorf("pod level: limit %.2f, throttled %.2f (own %.2f), want 0.5 and throttled in most periods, well above the own cgroup",
 			pod.CPULimitCores, pod.ThrottledRatio, shared.CPU.ThrottledRatio)
 	}
-	for _, f := range []string{result.FlagThrottledAbove, result.FlagCPUShared, result.FlagMemoryShared} {
+	for _, f := range []string{result.FlagThrottledAbove, result.FlagMemoryShared} {
 		if !slices.Contains(h.Flags, f) {
 			t.Errorf("flags %v lack %s", h.Flags, f)
 		}
+	}
+	// The sidecar's share is the kernel's to give: it got 0.02 of the pod's
+	// 0.5 cores once in 20 runs beside a CPU-bound neighbour, and 0.18-0.2
+	// otherwise. The flag must say what the figures say.
+	if sidecar := pod.Cores - shared.CPU.Cores; sidecar > 0.05 && !slices.Contains(h.Flags, result.FlagCPUShared) {
+		t.Errorf("the sidecar used %.2f of the pod's cores, but flags %v lack %s", sidecar, h.Flags, result.FlagCPUShared)
+	} else if sidecar <= 0.05 {
+		t.Logf("the sidecar got only %.2f cores (a busy machine): %s not checked", sidecar, result.FlagCPUShared)
 	}
 	if got := shared.PathThrottled(); got != pod.ThrottledRatio {
 		t.Errorf("path-throttled-frac %.2f, want the pod's %.2f", got, pod.ThrottledRatio)

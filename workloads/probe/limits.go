@@ -38,6 +38,11 @@ type segment struct {
 	changedAt time.Time
 }
 
+// coalesce is how soon after a change another one counts as part of it: a
+// resize writes its limits one file at a time (containerd's cgroups
+// library, the kubelet's runtime), and a look may fall between two of them.
+const coalesce = 500 * time.Millisecond
+
 // WatchLimits starts following the limits from start, the window's first
 // sample, reading them every interval; nil without a cgroup.
 func (p *Probe) WatchLimits(start Sample, interval time.Duration) *LimitWatch {
@@ -86,7 +91,11 @@ func (w *LimitWatch) look() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	cur := &w.segs[len(w.segs)-1]
-	if (cpu != cur.cpu || mem != cur.mem) && len(w.segs) < result.MaxSegments {
+	if (cpu != cur.cpu || mem != cur.mem) && len(w.segs) > 1 && now.Sub(cur.changedAt) < coalesce {
+		// One resize written in parts (the memory limit, then the CPU
+		// limit), seen between them: the same segment.
+		cur.cpu, cur.mem = cpu, mem
+	} else if (cpu != cur.cpu || mem != cur.mem) && len(w.segs) < result.MaxSegments {
 		w.mu.Unlock()
 		s := w.p.Sample() // outside the lock: it reads the runtime's metrics
 		w.mu.Lock()

@@ -2,6 +2,8 @@ package probe
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -40,5 +42,36 @@ func TestSegments(t *testing.T) {
 	none.Stop()
 	if none.Segments(Sample{}) != nil {
 		t.Error("nil watch: want no segments")
+	}
+}
+
+// TestLookCoalescesOneResize: a resize written in two parts (memory, then
+// CPU) and seen between them is one segment; a change a second later is
+// another.
+func TestLookCoalescesOneResize(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, v string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("cpu.max", "50000 100000\n")
+	write("memory.max", "134217728\n")
+	write("cpu.stat", "usage_usec 0\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n")
+	write("memory.current", "1048576\n")
+	p := New(cgroup.NewV2(dir))
+	w := &LimitWatch{p: p, segs: []segment{{begin: p.Sample(), cpu: 0.5, mem: 128 << 20, procs0: 2, procs: 2}}}
+	write("memory.max", "268435456\n")
+	w.look()
+	write("cpu.max", "150000 100000\n")
+	w.look()
+	if len(w.segs) != 2 || w.segs[1].cpu != 1.5 || w.segs[1].mem != 256<<20 {
+		t.Fatalf("segments %+v, want two, the second at 1.5 CPU and 256Mi", w.segs)
+	}
+	w.segs[1].changedAt = w.segs[1].changedAt.Add(-time.Second)
+	write("cpu.max", "max 100000\n")
+	w.look()
+	if len(w.segs) != 3 || w.segs[2].cpu != 0 {
+		t.Errorf("a change a second later: segments %+v, want a third without a CPU limit", w.segs)
 	}
 }

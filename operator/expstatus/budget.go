@@ -45,7 +45,8 @@ func overBudget(st *labv1.ExperimentStatus) bool {
 	return err != nil || len(b) > StatusBudget
 }
 
-// trimFigures keeps only the keep figures in every run's summary.
+// trimFigures keeps only the keep figures in every run's summary, and
+// drops its limit segments.
 func trimFigures(statuses []labv1.RunStatus, keep []string) {
 	for i := range statuses {
 		sum := statuses[i].Summary
@@ -60,6 +61,7 @@ func trimFigures(statuses []labv1.RunStatus, keep []string) {
 		}
 		c := sum.DeepCopy()
 		c.Figures = trimmed
+		c.Segments = nil // a resize's split is a few hundred bytes a run
 		statuses[i].Summary = c
 	}
 }
@@ -74,7 +76,7 @@ func roundSignificant(v float64, digits int) float64 {
 }
 
 func trimmedNote(keep []string) string {
-	return clip(fmt.Sprintf("the status keeps only the key figures (%s), to %d significant digits, to stay under %d KiB; "+
+	return clip(fmt.Sprintf("the status keeps only the key figures (%s), to %d significant digits, and no resize segments, to stay under %d KiB; "+
 		"every figure is in each run's termination message (kubectl get pod -o yaml) until the pods are deleted",
 		strings.Join(keep, ", "), trimmedDigits, StatusBudget>>10))
 }

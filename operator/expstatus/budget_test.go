@@ -59,7 +59,8 @@ func completed(exp *labv1.Experiment, r plan.Run, i int) labv1.RunStatus {
 	end := metav1.NewTime(start.Add(95 * time.Second))
 	return labv1.RunStatus{Index: int32(r.Index), Attempt: 1, Outcome: labv1.OutcomeCompleted,
 		Pod: plan.PodName(exp, r, 1, plan.RoleServer), StartTime: &start, CompletionTime: &end,
-		Summary: &labv1.RunSummary{GOMAXPROCS: 2, Figures: figs}}
+		Summary: &labv1.RunSummary{GOMAXPROCS: 2, Figures: figs, Flags: []string{"cpu-shared"}, CgroupsVisible: 1,
+			Segments: []labv1.LimitSegment{{CPULimit: 0.5, GOMAXPROCS: 2, Cores: 0.5}, {AtSeconds: 5, CPULimit: 1.5, GOMAXPROCS: 2, Cores: 1.4}}}}
 }
 
 func statusBytes(t *testing.T, st *labv1.ExperimentStatus) int {
@@ -96,6 +97,13 @@ func TestLargeExperimentStatusStaysUnderBudget(t *testing.T) {
 	}
 	if got > StatusBudget || exp.Status.FiguresTrimmed == "" {
 		t.Fatalf("got %d bytes and figuresTrimmed %q, want at most %d and a note", got, exp.Status.FiguresTrimmed, StatusBudget)
+	}
+	for _, v := range exp.Status.Variants {
+		for _, r := range v.Runs {
+			if r.Summary != nil && (r.Summary.Segments != nil || len(r.Summary.Flags) != 1) {
+				t.Fatalf("variant %s run %d: segments %v, flags %v; want the segments dropped and the flags kept", v.Name, r.Index, r.Summary.Segments, r.Summary.Flags)
+			}
+		}
 	}
 	keep := KeyFigures("service", obj)
 	for _, want := range []string{"lat-p99-s", "error-frac", "cpu-cores", "throttled-frac", "mem-peak-B", "gc-cpu-frac", "req/s"} {

@@ -61,13 +61,17 @@ func TestExercise8SharedPodBudget(t *testing.T) {
 	}
 	ht, hp := median(t, hidden, aggregate.FigureThrottled), median(t, hidden, catalog.FigurePathThrottled)
 	ot, op := median(t, own, aggregate.FigureThrottled), median(t, own, catalog.FigurePathThrottled)
-	var podCores float64
+	var podCores, others float64
 	if s := o.runs[hidden.Name+"-r0"]; s != nil && s.Hierarchy != nil {
 		for _, l := range s.Hierarchy.Levels {
 			if l.Up == 1 {
 				podCores = l.Cores
 			}
 		}
+		others = s.Machine.OtherCores
+	}
+	if s := o.runs[own.Name+"-r0"]; s != nil {
+		others = max(others, s.Machine.OtherCores)
 	}
 	t.Logf("no limit of its own: throttled-frac %.2f, path-throttled-frac %.2f, %.2f cores of the pod's %.2f; 500m of its own: %.2f, %.2f, %.2f cores",
 		ht, hp, median(t, hidden, aggregate.FigureCores), podCores, ot, op, median(t, own, aggregate.FigureCores))
@@ -85,11 +89,12 @@ func TestExercise8SharedPodBudget(t *testing.T) {
 	if ht > hp {
 		t.Errorf("%s: throttled-frac %.2f above path-throttled-frac %.2f: the path includes the own cgroup", describe(hidden), ht, hp)
 	}
-	// The pod's cgroup throttles only when the machine gives the pod its
-	// whole CPU: a CPU-bound neighbour leaves the two containers less than
-	// the quota (CI saw the pod use 0.9 of its 1 CPU and throttle in 12 %
-	// of periods then).
-	if podCores >= 0.95 {
+	// The pod's cgroup throttles in most periods only when the machine can
+	// run its three threads at once: beside a CPU-bound neighbour the pod
+	// still used 0.99 of its 1 CPU but overran it in only 28 % of periods
+	// (and a 500m container in 20 %). So the throttling is checked on a
+	// machine whose rest used under half a core, as the report judges it.
+	if others < 0.5 {
 		if hp < 0.5 || hp < ht+0.3 {
 			t.Errorf("%s: path-throttled-frac %.2f, throttled-frac %.2f; want the pod's cgroup throttled in most periods, well above what the container's own shows", describe(hidden), hp, ht)
 		}
@@ -100,7 +105,7 @@ func TestExercise8SharedPodBudget(t *testing.T) {
 			t.Errorf("%s: throttled-frac %.2f, want its own quota to throttle in most periods where its own counters show it", describe(own), ot)
 		}
 	} else {
-		t.Logf("the pod used %.2f of its 1 CPU: the machine was too busy for it to reach its quota, so the throttling above the container was not checked", podCores)
+		t.Logf("the rest of the machine used %.2f cores: too busy for the pod to overrun its quota in most periods, so the throttling above the container was not checked", others)
 	}
 
 	m := runSample(t, "08-shared-pod-memory-short.yaml")

@@ -50,13 +50,12 @@ func (p *Probe) WatchLimits(start Sample, interval time.Duration) *LimitWatch {
 		return nil
 	}
 	w := &LimitWatch{p: p, custom: os.Getenv("GOMAXPROCS") != "", stop: make(chan struct{}), done: make(chan struct{})}
-	cpu, mem := limitsOf(Settings(start))
+	st := Settings(start)
+	cpu, mem := st.CPULimitCores, st.MemoryLimitBytes
 	w.segs = []segment{{begin: start, cpu: cpu, mem: mem, procs0: runtime.GOMAXPROCS(0), procs: runtime.GOMAXPROCS(0), memLimit: debug.SetMemoryLimit(-1)}}
 	go w.loop(interval)
 	return w
 }
-
-func limitsOf(st result.Settings) (float64, int64) { return st.CPULimitCores, st.MemoryLimitBytes }
 
 func (w *LimitWatch) loop(interval time.Duration) {
 	defer close(w.done)

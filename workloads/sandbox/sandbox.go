@@ -74,14 +74,11 @@ var ErrBadName = errors.New("invalid sandbox name")
 // cgroup filesystem, under its hierarchy's root) whose limits read back
 // as written: a sandbox that would not enforce l is never returned.
 func New(name string, l Limits) (*Sandbox, error) {
-	if err := checkName(name); err != nil {
+	l, err := prepare(name, l)
+	if err != nil {
 		return nil, err
 	}
-	if l.CPUPeriodMicros == 0 {
-		l.CPUPeriodMicros = DefaultPeriodMicros
-	}
 	s := &Sandbox{name: name}
-	var err error
 	mode := cgroups.Mode()
 	switch {
 	case os.Geteuid() != 0 && mode == cgroups.Unified:
@@ -104,14 +101,11 @@ func New(name string, l Limits) (*Sandbox, error) {
 // theirs. Processes run in children only: a cgroup v2 with children may
 // hold no processes of its own. Delete every child before s.
 func (s *Sandbox) Child(name string, l Limits) (*Sandbox, error) {
-	if err := checkName(name); err != nil {
+	l, err := prepare(name, l)
+	if err != nil {
 		return nil, err
 	}
-	if l.CPUPeriodMicros == 0 {
-		l.CPUPeriodMicros = DefaultPeriodMicros
-	}
 	c := &Sandbox{name: name}
-	var err error
 	if s.version == 2 {
 		err = c.newV2(l, s.v2Mount, s.v2Group+"/"+name)
 	} else {
@@ -120,11 +114,15 @@ func (s *Sandbox) Child(name string, l Limits) (*Sandbox, error) {
 	return c.verified(err, l)
 }
 
-func checkName(name string) error {
+// prepare checks a sandbox's name and gives its limits the default period.
+func prepare(name string, l Limits) (Limits, error) {
 	if !validName.MatchString(name) || strings.Contains(name, "..") {
-		return fmt.Errorf("%w %q: want letters, digits, '.', '_' or '-' (at most 200, no \"..\")", ErrBadName, name)
+		return l, fmt.Errorf("%w %q: want letters, digits, '.', '_' or '-' (at most 200, no \"..\")", ErrBadName, name)
 	}
-	return nil
+	if l.CPUPeriodMicros == 0 {
+		l.CPUPeriodMicros = DefaultPeriodMicros
+	}
+	return l, nil
 }
 
 // verified returns s once its cgroup proved to enforce l, after err (from

@@ -64,7 +64,7 @@ func Run(ctx context.Context, cores float64, memory int64) error {
 	if n > runtime.GOMAXPROCS(0) {
 		runtime.GOMAXPROCS(n)
 	}
-	p := &pacer{cores: cores, start: time.Now(), cpu0: processCPU()}
+	p := &pacer{cores: cores, start: time.Now(), cpu0: ProcessCPU()}
 	var wg sync.WaitGroup
 	for range n {
 		wg.Add(1)
@@ -96,7 +96,7 @@ func (p *pacer) behind() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	want := time.Duration(p.cores * float64(time.Since(p.start)))
-	have := processCPU() - p.cpu0
+	have := ProcessCPU() - p.cpu0
 	if debt := want - have; debt > maxDebt {
 		// Move the start so that the debt is maxDebt.
 		p.start = p.start.Add(time.Duration(float64(debt-maxDebt) / p.cores))
@@ -119,8 +119,8 @@ func (p *pacer) burn(ctx context.Context) {
 	}
 }
 
-// processCPU is the process's user and system CPU time.
-func processCPU() time.Duration {
+// ProcessCPU is the process's user and system CPU time.
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -147,23 +146,15 @@ func newSidecarCmd(stopped func()) *cobra.Command {
 			if err != nil || mem < 0 || mem > 64<<30 {
 				return &usageFlagError{fmt.Errorf("--%s %q: want bytes from 0 to 64Gi, such as 67108864 or 64Mi", contract.FlagSidecarMemory, memory)}
 			}
-			start, t0 := processCPU(), time.Now()
+			start, t0 := sidecar.ProcessCPU(), time.Now()
 			err = sidecar.Run(cmd.Context(), cores, mem)
 			stopped()
 			slog.Info("sidecar stopped", "cpu", cores, "memoryBytes", mem,
-				"usedCores", (processCPU()-start).Seconds()/max(time.Since(t0).Seconds(), 1e-9))
+				"usedCores", (sidecar.ProcessCPU()-start).Seconds()/max(time.Since(t0).Seconds(), 1e-9))
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&cpu, contract.FlagSidecarCPU, "", "CPU to burn, such as 500m or 1.5 (required)")
 	cmd.Flags().StringVar(&memory, contract.FlagSidecarMemory, "0", "memory to hold, bytes or a quantity such as 64Mi")
 	return cmd
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -78,6 +78,7 @@ const (
 	FlagListen     = "listen"
 	FlagResultFile = "result-file"
 	FlagReadyFile  = "ready-file"
+	FlagObservePID = "observe-pid"
 )
 
 // The workload's `sidecar` command and flags.
@@ -113,6 +114,10 @@ type Invocation struct {
 	ResultFile string
 	// ReadyFile is where a server role reports its address (Ready).
 	ReadyFile string
+	// ObservePID is the process an observing role (the app scenario's
+	// load generator) measures besides its metrics endpoint: its cgroup,
+	// when this process can read it. 0: none (on a cluster, another pod).
+	ObservePID int
 	// Output is the final summary's format on stdout (Output*).
 	Output string
 	// Env is the process's environment beyond its executor's (the run's
@@ -145,6 +150,9 @@ func (i *Invocation) Args() []string {
 		if f.value != "" {
 			args = append(args, "--"+f.name, f.value)
 		}
+	}
+	if i.ObservePID > 0 {
+		args = append(args, "--"+FlagObservePID, strconv.Itoa(i.ObservePID))
 	}
 	if i.Listen != nil {
 		args = append(args, "--"+FlagListen, *i.Listen)

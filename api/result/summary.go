@@ -70,6 +70,10 @@ type Summary struct {
 	// limit of the run's own cgroup changed during it (an in-place
 	// resize); absent when none did.
 	Limits []Segment `json:"limits,omitempty"`
+	// Missing lists what an observed service did not expose (Missing*
+	// codes): the app scenario measures your service from outside, and a
+	// figure it could not read is absent rather than zero.
+	Missing []string `json:"missing,omitempty"`
 	// Trimmed names the parts Encode left out to fit MaxBytes ("limits",
 	// "hier.levels"), which only a summary of extreme values needs.
 	Trimmed []string `json:"trimmed,omitempty"`
@@ -313,6 +317,9 @@ func Check(s *Summary) error {
 		if err := CheckFigure(v); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+	}
+	if err := checkMissing(s.Missing); err != nil {
+		return err
 	}
 	if h := s.Hierarchy; h != nil {
 		if err := checkHierarchy(h); err != nil {

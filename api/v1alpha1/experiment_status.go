@@ -302,6 +302,15 @@ type RunSummary struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=4
 	Segments []LimitSegment `json:"segments,omitempty"`
+	// missing lists what the observed service (scenario app) did not
+	// expose, so the figures that need it are absent: metrics, runtime,
+	// gc-cpu, sched-latency, container, cpu (`kubectl lab report` explains
+	// them).
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=6
+	// +kubebuilder:validation:items:Enum=metrics;runtime;gc-cpu;sched-latency;container;cpu
+	Missing []string `json:"missing,omitempty"`
 }
 
 // LimitSegment is a stretch of a run's window under one set of its own

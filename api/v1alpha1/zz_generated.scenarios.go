@@ -27,7 +27,7 @@ import (
 
 // ScenarioSpec holds exactly one scenario block.
 //
-// +kubebuilder:validation:XValidation:rule="[has(self.scheduler), has(self.alloc), has(self.gc), has(self.service), has(self.poller), has(self.memlimit), has(self.stack), has(self.timers)].filter(x, x).size() == 1",message="set exactly one scenario block: scheduler, alloc, gc, service, poller, memlimit, stack, timers"
+// +kubebuilder:validation:XValidation:rule="[has(self.scheduler), has(self.alloc), has(self.gc), has(self.service), has(self.poller), has(self.memlimit), has(self.stack), has(self.timers), has(self.app)].filter(x, x).size() == 1",message="set exactly one scenario block: scheduler, alloc, gc, service, poller, memlimit, stack, timers, app"
 type ScenarioSpec struct {
 	// scheduler is the scheduler scenario: CPU-bound fan-out/fan-in over N goroutines, with optional blocking and syscall tasks.
 	// +optional
@@ -60,6 +60,10 @@ type ScenarioSpec struct {
 	// timers is the timers scenario: many concurrent timers, tickers, sleeps or AfterFuncs; how late they fire, idle and under CPU load.
 	// +optional
 	Timers *TimersScenario `json:"timers,omitempty"`
+
+	// app is the app scenario: your own Go HTTP service (an image, or a binary locally) under the lab's open-loop constant-rate load.
+	// +optional
+	App *AppScenario `json:"app,omitempty"`
 }
 
 // SchedulerScenario are the parameters of the scheduler scenario. Unset fields take
@@ -524,6 +528,120 @@ type TimersScenario struct {
 	Busy *int64 `json:"busy,omitempty"`
 }
 
+// AppScenario are the parameters of the app scenario. Unset fields take
+// the workload's defaults.
+//
+// The server is your service: the operator runs `image` (with `args`) as the
+// constrained container, the local executor runs `binary` in the run's cgroup,
+// each with the variant's GOMAXPROCS, GOGC, GOMEMLIMIT and GODEBUG in its
+// environment. It must listen on `port`. The load generator waits until
+// `readyPath` answers 2xx, then sends `rate` requests per second on a fixed
+// schedule over `paths` (a request mix: `/a*3,/b` sends three to /a for each
+// to /b), never waiting for a response before the next (no coordinated
+// omission). At the window's start and end it reads the service's own
+// Prometheus endpoint (`metricsPath` on `metricsPort`): client_golang's Go
+// collector gives GOMAXPROCS, GOGC, GOMEMLIMIT, the GC rate and heap, and,
+// when the service opts in to its runtime/metrics rules, GC CPU and scheduling
+// latency. Locally it also reads the service's cgroup (CPU, throttling,
+// memory, OOM kills). Figures the service does not expose are reported
+// missing, with why, never zero.
+//
+// +kubebuilder:validation:XValidation:rule="(has(self.image) && size(self.image) > 0) || (has(self.binary) && size(self.binary) > 0)",message="set spec.scenario.app.image (your service's image, to run on a cluster) or .binary (its executable, to run locally), or both"
+type AppScenario struct {
+	// image: your service's container image, for runs on a cluster. Default
+	// empty; valid text matching
+	// ([a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?)?,
+	// at most 255 characters, such as ghcr.io/acme/orders:v1.4.2.
+	// +optional
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:Pattern=`^(?:([a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?)?)$`
+	Image *string `json:"image,omitempty"`
+
+	// binary: absolute path of your service's executable, for local runs
+	// (kubectl lab run --local). Default empty; valid text matching
+	// (/([A-Za-z0-9_+-][A-Za-z0-9._+-]*/)*[A-Za-z0-9_+-][A-Za-z0-9._+-]*)?, at
+	// most 1024 characters, such as /usr/local/bin/orders.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern=`^(?:(/([A-Za-z0-9_+-][A-Za-z0-9._+-]*/)*[A-Za-z0-9_+-][A-Za-z0-9._+-]*)?)$`
+	Binary *string `json:"binary,omitempty"`
+
+	// args: arguments to your service, separated by single spaces (no shell,
+	// no quoting). Default empty; valid text matching ([A-Za-z0-9=:,./_@+-]+(
+	// [A-Za-z0-9=:,./_@+-]+){0,31})?, at most 1024 characters, such as
+	// --listen=:8080 --log=warn.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern=`^(?:([A-Za-z0-9=:,./_@+-]+( [A-Za-z0-9=:,./_@+-]+){0,31})?)$`
+	Args *string `json:"args,omitempty"`
+
+	// port: port your service listens on. Default 8080; valid 1 to 65535.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port *int64 `json:"port,omitempty"`
+
+	// paths: the request mix: up to 16 GET paths, each with an optional weight
+	// (*1 to *999), sent in that proportion. Default /; valid text matching
+	// /[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?(\*[1-9][0-9]{0,2})?(,/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?(\*[1-9][0-9]{0,2})?){0,15},
+	// at most 1024 characters, such as /api/orders*3,/api/orders/42.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern=`^(?:/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?(\*[1-9][0-9]{0,2})?(,/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?(\*[1-9][0-9]{0,2})?){0,15})$`
+	Paths *string `json:"paths,omitempty"`
+
+	// readyPath: path that answers 2xx once your service is ready; the warmup
+	// starts then. Default /; valid text matching
+	// /[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?, at most 256
+	// characters, such as /healthz.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^(?:/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?)$`
+	ReadyPath *string `json:"readyPath,omitempty"`
+
+	// metricsPath: path of your service's Prometheus metrics (client_golang);
+	// empty reads none. Default /metrics; valid text matching
+	// (/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?)?, at most 256
+	// characters, such as /metrics.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^(?:(/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?)?)$`
+	MetricsPath *string `json:"metricsPath,omitempty"`
+
+	// metricsPort: port of the metrics endpoint; 0 is the service's port.
+	// Default 0; valid 0 to 65535.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=65535
+	MetricsPort *int64 `json:"metricsPort,omitempty"`
+
+	// rate: requests per second the load generator sends, on schedule (open
+	// loop). Default 200; valid 1 to 100000.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100000
+	Rate *int64 `json:"rate,omitempty"`
+
+	// connections: most keep-alive connections the load generator opens.
+	// Default 256; valid 1 to 10000.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	Connections *int64 `json:"connections,omitempty"`
+
+	// timeout: request timeout; a timed-out request counts as an error.
+	// Default 10s; valid 10ms to 5m.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10ms') && duration(self) <= duration('5m')",message="timeout must be a duration from 10ms to 5m"
+	Timeout *metav1.Duration `json:"timeout,omitempty"`
+
+	// readyTimeout: how long the service has to answer readyPath before the
+	// run fails. Default 60s; valid 1s to 10m.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('10m')",message="readyTimeout must be a duration from 1s to 10m"
+	ReadyTimeout *metav1.Duration `json:"readyTimeout,omitempty"`
+}
+
 // Name returns the name of the scenario block that is set, or "".
 func (s *ScenarioSpec) Name() string {
 	switch {
@@ -543,6 +661,8 @@ func (s *ScenarioSpec) Name() string {
 		return "stack"
 	case s.Timers != nil:
 		return "timers"
+	case s.App != nil:
+		return "app"
 	}
 	return ""
 }
@@ -717,6 +837,44 @@ func (s *ScenarioSpec) Params() map[string]string {
 		}
 		if b.Busy != nil {
 			p["busy"] = strconv.FormatInt(*b.Busy, 10)
+		}
+	case s.App != nil:
+		b := s.App
+		if b.Image != nil {
+			p["image"] = *b.Image
+		}
+		if b.Binary != nil {
+			p["binary"] = *b.Binary
+		}
+		if b.Args != nil {
+			p["args"] = *b.Args
+		}
+		if b.Port != nil {
+			p["port"] = strconv.FormatInt(*b.Port, 10)
+		}
+		if b.Paths != nil {
+			p["paths"] = *b.Paths
+		}
+		if b.ReadyPath != nil {
+			p["readyPath"] = *b.ReadyPath
+		}
+		if b.MetricsPath != nil {
+			p["metricsPath"] = *b.MetricsPath
+		}
+		if b.MetricsPort != nil {
+			p["metricsPort"] = strconv.FormatInt(*b.MetricsPort, 10)
+		}
+		if b.Rate != nil {
+			p["rate"] = strconv.FormatInt(*b.Rate, 10)
+		}
+		if b.Connections != nil {
+			p["connections"] = strconv.FormatInt(*b.Connections, 10)
+		}
+		if b.Timeout != nil {
+			p["timeout"] = durationText(*b.Timeout)
+		}
+		if b.ReadyTimeout != nil {
+			p["readyTimeout"] = durationText(*b.ReadyTimeout)
 		}
 	}
 	return p

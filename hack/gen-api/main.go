@@ -165,13 +165,23 @@ func writeBlock(b *bytes.Buffer, s *catalog.Spec) error {
 	for _, line := range wrap(s.Doc, 76) {
 		fmt.Fprintf(b, "// %s\n", line)
 	}
+	if len(s.Rules) > 0 {
+		b.WriteString("//\n")
+	}
+	for _, r := range s.Rules {
+		fmt.Fprintf(b, "// +kubebuilder:validation:XValidation:rule=%q,message=%q\n", r.CEL, r.Message)
+	}
 	fmt.Fprintf(b, "type %sScenario struct {\n", GoName(s.Name))
 	for _, p := range s.Params {
 		typ, markers, err := fieldType(p)
 		if err != nil {
 			return fmt.Errorf("scenario %s: %w", s.Name, err)
 		}
-		doc := fmt.Sprintf("%s: %s. Default %s; valid %s.", p.Name, p.Doc, p.Default, p.Bounds())
+		def := p.Default
+		if def == "" {
+			def = "empty"
+		}
+		doc := fmt.Sprintf("%s: %s. Default %s; valid %s.", p.Name, p.Doc, def, p.Bounds())
 		for _, line := range wrap(doc, 72) {
 			fmt.Fprintf(b, "\t// %s\n", line)
 		}
@@ -219,6 +229,12 @@ func fieldType(p catalog.Param) (string, []string, error) {
 				p.Name+" must be "+p.Bounds()+", such as "+p.Default))
 		}
 		return "*string", m, nil
+	case catalog.Text:
+		if strings.Contains(p.Pattern, "`") {
+			return "", nil, fmt.Errorf("parameter %s: a pattern cannot hold a backtick", p.Name)
+		}
+		return "*string", []string{fmt.Sprintf("+kubebuilder:validation:MaxLength=%d", p.MaxLen),
+			"+kubebuilder:validation:Pattern=`^(?:" + p.Pattern + ")$`"}, nil
 	}
 	return "", nil, fmt.Errorf("parameter %s: unknown kind %q", p.Name, p.Kind)
 }
@@ -260,7 +276,7 @@ func formatExpr(k catalog.Kind, f string) string {
 		return "strconv.FormatFloat(*" + f + ", 'g', -1, 64)"
 	case catalog.Bool:
 		return "strconv.FormatBool(*" + f + ")"
-	case catalog.Enum:
+	case catalog.Enum, catalog.Text:
 		return "*" + f
 	case catalog.Duration:
 		return "durationText(*" + f + ")"

@@ -58,8 +58,15 @@ func RunSummary(s *result.Summary) *labv1.RunSummary {
 			figs[catalog.FigureMachineSome] = *m.CPUSomeFrac
 		}
 	}
+	var missing []string
+	for _, code := range s.Missing { // an observed service's: absent, not zero
+		for _, f := range result.MissingFigures(code) {
+			delete(figs, f)
+		}
+		missing = append(missing, code)
+	}
 	return &labv1.RunSummary{Partial: s.Partial, Outcome: s.Outcome, GOMAXPROCS: int32(s.Settings.GOMAXPROCS), Figures: figs, Flags: flags,
-		CgroupsVisible: visible, Segments: segments(s.Limits)}
+		CgroupsVisible: visible, Segments: segments(s.Limits), Missing: missing}
 }
 
 // segments are a summary's limit segments as the status keeps them.

@@ -22,6 +22,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
@@ -65,6 +66,9 @@ func Check(exp *labv1.Experiment, images map[string]string) error {
 		return err
 	}
 	if _, err := loadgenLimits(&exp.Spec); err != nil {
+		return err
+	}
+	if err := checkApp(&exp.Spec, variants); err != nil {
 		return err
 	}
 	for i := range variants {
@@ -311,4 +315,35 @@ func limitsOf(cpuLimit, memLimit string) (sandbox.Limits, error) {
 		l.MemoryBytes = mem.Value()
 	}
 	return l, nil
+}
+
+// checkApp checks what a local run of your own service needs: each
+// variant's spec.scenario.app.binary set, an absolute path the catalogue's
+// pattern allows, and an executable regular file; and runs one at a time,
+// since every one listens on the service's port.
+func checkApp(spec *labv1.ExperimentSpec, variants []plan.Variant) error {
+	if spec.Scenario.App == nil {
+		return nil
+	}
+	if spec.Parallelism > 1 {
+		return fmt.Errorf("spec.parallelism: %d: local runs of your service all listen on its port (spec.scenario.app.port); set 1", spec.Parallelism)
+	}
+	param, _ := catalog.App.Param("binary")
+	for _, v := range variants {
+		bin := v.Params["binary"]
+		if bin == "" {
+			return fmt.Errorf("spec.scenario.app.binary: variant %s has none: a local run starts your service from its executable; set its absolute path, e.g. /usr/local/bin/orders (image is for clusters)", v.Name)
+		}
+		if _, err := param.Parse(bin); err != nil {
+			return fmt.Errorf("spec.scenario.app.binary: variant %s: %w", v.Name, err)
+		}
+		fi, err := os.Stat(bin)
+		switch {
+		case err != nil:
+			return fmt.Errorf("spec.scenario.app.binary: variant %s: %w; build your service there or fix the path", v.Name, err)
+		case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
+			return fmt.Errorf("spec.scenario.app.binary: variant %s: %s is not an executable file (mode %s); chmod +x it or fix the path", v.Name, bin, fi.Mode())
+		}
+	}
+	return nil
 }

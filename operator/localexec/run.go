@@ -84,9 +84,12 @@ func (e *executor) run(ctx context.Context, r plan.Run) (st labv1.RunStatus) {
 		}()
 	}
 	var d outcome.Decision
-	if e.exp.Spec.Scenario.Name() == "service" {
+	switch e.exp.Spec.Scenario.Name() {
+	case "service":
 		d = e.runService(ctx, rc, r)
-	} else {
+	case "app":
+		d = e.runApp(ctx, rc, r)
+	default:
 		d = e.runWorkload(ctx, rc, r)
 	}
 	st.Outcome, st.Reason, st.Summary = d.Outcome, d.Reason, d.Summary
@@ -202,6 +205,61 @@ func (e *executor) runService(ctx context.Context, rc *runCgroups, r plan.Run) o
 	e.appendBench(lg.stdout.Bytes())
 	s, l := srv.observed(rc.oomKills() > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, lgDeadline)
 	return withNotes(outcome.Service(&r.Variant.Knobs, e.podLimits(), &s, &l), append(rz.wait(), rc.notes()...))
+}
+
+// runApp runs your service (spec.scenario.app.binary, validated by Check)
+// in the sandbox, as the operator runs its image in the constrained pod,
+// with the variant's Go runtime variables and the run's identity in its
+// environment; and the lab's load generator outside it, which waits for
+// the service to be ready, loads it, and observes it: its metrics
+// endpoint, and its cgroup through --observe-pid (both run as this user).
+// When the generator ends, the service is sent SIGTERM: stopped as
+// planned, not a failure.
+func (e *executor) runApp(ctx context.Context, rc *runCgroups, r plan.Run) outcome.Decision {
+	sb := rc.box()
+	srvInv, err := e.invocation(r, plan.RoleServer, "")
+	if err != nil {
+		return fail(err)
+	}
+	var args []string
+	if a := r.Variant.Params["args"]; a != "" {
+		args = strings.Split(a, " ") // the catalogue's pattern: single spaces, no quoting
+	}
+	oom0 := rc.oomKills()
+	srv, err := start(r.Variant.Params["binary"], sb, args, srvInv.Environ(), "", e.o.Kill)
+	if err != nil {
+		return fail(fmt.Errorf("your service (spec.scenario.app.binary): %w", err))
+	}
+	defer srv.reap() // before run deletes the sandbox
+	rz := rc.resizeLater(&e.exp.Spec)
+	defer rz.wait()
+	srvDeadline := deadlineOf(&srvInv)
+	lgInv, err := e.invocation(r, plan.RoleLoadgen, "127.0.0.1:"+r.Variant.Params["port"])
+	if err != nil {
+		return fail(err)
+	}
+	lgInv.ObservePID = srv.cmd.Process.Pid
+	var lgSb *sandbox.Sandbox
+	if sb != nil {
+		l, err := loadgenLimits(&e.exp.Spec)
+		if err != nil {
+			return fail(err)
+		}
+		if lgSb, err = sandbox.New(sandboxName(e.exp, r, e.id)+"-loadgen", l); err != nil {
+			return fail(fmt.Errorf("the load generator's cgroup: %w", err))
+		}
+		defer lgSb.Delete()
+	}
+	lg, err := startProc(e.binary(r), lgSb, &lgInv, e.o.Kill)
+	if err != nil {
+		return fail(err)
+	}
+	defer lg.reap()
+	lg.wait(ctx, srv.done, deadlineOf(&lgInv))
+	srv.finishServer(ctx, 0, srvDeadline)
+	e.appendBench(lg.stdout.Bytes())
+	s, l := srv.observed(rc.oomKills() > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, deadlineOf(&lgInv))
+	return withNotes(outcome.App(&r.Variant.Knobs, e.podLimits(), &s, &l), append(rz.wait(), rc.notes()...))
 }
 
 // finishServer waits up to wait for the service server to exit by itself,

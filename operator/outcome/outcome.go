@@ -2,6 +2,7 @@ package outcome
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
@@ -119,8 +120,8 @@ func ended(w Process) Decision {
 // limits turns a completed run whose workload did not run under the
 // variant's limits into an Error (expstatus.LimitsSeen).
 func limits(k *labv1.Knobs, pod *labv1.PodLimits, s *result.Summary, d Decision, who string) Decision {
-	if k == nil || s == nil {
-		return d
+	if k == nil || s == nil || slices.Contains(s.Missing, result.MissingContainer) {
+		return d // an observed service whose cgroup nobody could read: unverified, and the summary says so
 	}
 	if why := expstatus.LimitsSeen(*k, pod, s.Settings); why != "" {
 		d.Outcome, d.Reason = labv1.OutcomeError, who+why
@@ -175,6 +176,68 @@ func service(k *labv1.Knobs, pod *labv1.PodLimits, srv, lg *Process) Decision {
 		return Decision{Outcome: labv1.OutcomeRunning}
 	}
 	return withServer(k, pod, srv, l, srv.Summary)
+}
+
+// App decides a run of the app scenario from your service (srv) and the
+// lab's load generator (lg), which observed it; nil is a process that does
+// not exist. The service leaves no summary: the generator's is the run's,
+// with the service's figures it read. The service failing under load — an
+// OOM kill, a crash, an exit, its deadline — decides the run; a service
+// the executor stopped after the load, as planned, does not. A
+// generator's failure is an Error of the attempt, which is retried.
+func App(k *labv1.Knobs, pod *labv1.PodLimits, srv, lg *Process) Decision {
+	d := app(k, pod, srv, lg)
+	d.Reason = expstatus.ClipReason(d.Reason)
+	return d
+}
+
+func app(k *labv1.Knobs, pod *labv1.PodLimits, srv, lg *Process) Decision {
+	switch {
+	case srv == nil && lg == nil:
+		return Decision{Outcome: labv1.OutcomePending}
+	case srv == nil && lg.Ended == NotEnded:
+		return Decision{Outcome: labv1.OutcomeDeleted, Reason: ServerGoneUnderLoad, DeleteLoadgen: true}
+	case srv == nil:
+		d := ended(*lg)
+		if d.Outcome == labv1.OutcomeCompleted {
+			d.Outcome, d.Reason = labv1.OutcomeError, ServerGoneUnderLoad
+		}
+		return d
+	case lg == nil:
+		if srv.Ended == NotEnded {
+			return Decision{Outcome: ended(*srv).Outcome}
+		}
+		return serviceFailed(srv, serverBeforeGenerator)
+	case srv.Ended == Interrupted:
+		return Decision{Outcome: labv1.OutcomeDeleted, Reason: joinWhy(ServerGoneUnderLoad, srv.Why), DeleteLoadgen: lg.Ended == NotEnded}
+	}
+	l := ended(*lg)
+	if !l.Final() || srv.Ended == NotEnded {
+		return Decision{Outcome: labv1.OutcomeRunning}
+	}
+	if !srv.Stopped {
+		d := serviceFailed(srv, "your service ended during the load")
+		d.Summary = l.Summary // what was measured is kept, as the failure's evidence
+		return d
+	}
+	if l.Outcome != labv1.OutcomeCompleted {
+		l.Outcome, l.Reason = loadgenFailed(l)
+		return l
+	}
+	return limits(k, pod, lg.Summary, l, "server: ")
+}
+
+// serviceFailed is the outcome of your service ending by itself (what
+// ended says when it exited 0 or with a code).
+func serviceFailed(srv *Process, what string) Decision {
+	switch srv.Ended {
+	case OOMKilled:
+		return Decision{Outcome: labv1.OutcomeOOMKilled, Reason: "server: " + ReasonOOMKilled}
+	case Exited:
+		return Decision{Outcome: labv1.OutcomeError, Reason: "server: " + joinWhy(fmt.Sprintf("%s (exit code %d)", what, srv.Code), srv.Why)}
+	}
+	s := ended(*srv)
+	return Decision{Outcome: s.Outcome, Reason: "server: " + s.Reason}
 }
 
 // withServer completes a service run whose load generator ended (l), from

@@ -45,7 +45,7 @@ func Markdown(w io.Writer, exp *labv1.Experiment) error {
 	for _, l := range noiseLines(exp) {
 		b.WriteString("\n" + mdEscape(l) + "\n")
 	}
-	for _, lines := range [][]string{hierarchyLines(exp), resizeLines(exp)} {
+	for _, lines := range [][]string{hierarchyLines(exp), resizeLines(exp), missingLines(exp)} {
 		if len(lines) > 0 {
 			b.WriteString("\n" + mdEscape(lines[0]) + "\n\n")
 			for _, l := range lines[1:] {

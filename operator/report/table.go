@@ -122,7 +122,7 @@ func Table(w io.Writer, exp *labv1.Experiment, figures []string) error {
 	for _, n := range resolutionNotes(g.figures) {
 		fmt.Fprintln(&b, n)
 	}
-	for _, l := range slices.Concat(precisionLines(exp), noiseLines(exp), hierarchyLines(exp), resizeLines(exp)) {
+	for _, l := range slices.Concat(precisionLines(exp), noiseLines(exp), hierarchyLines(exp), resizeLines(exp), missingLines(exp)) {
 		fmt.Fprintln(&b, safetext.Line(l))
 	}
 	fmt.Fprintln(&b, safetext.Line(recommendationLine(exp)))

@@ -1,7 +1,7 @@
 package catalog
 
 // specs are the scenarios in catalogue order.
-var specs = []*Spec{&Scheduler, &Alloc, &GC, &Service, &Poller, &MemLimit, &Stack, &Timers}
+var specs = []*Spec{&Scheduler, &Alloc, &GC, &Service, &Poller, &MemLimit, &Stack, &Timers, &App}
 
 // All returns every scenario's spec in catalogue order.
 func All() []*Spec { return append([]*Spec(nil), specs...) }

@@ -3,6 +3,7 @@ package catalog
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -30,7 +31,10 @@ func TestCatalogue(t *testing.T) {
 				if p.Doc == "" {
 					t.Errorf("parameter %s: got no Doc", p.Name)
 				}
-				numeric := p.Kind != Bool && p.Kind != Enum
+				numeric := p.Kind != Bool && p.Kind != Enum && p.Kind != Text
+				if p.Kind == Text {
+					checkText(t, p)
+				}
 				if numeric && (p.Min == "" || p.Max == "") {
 					t.Errorf("parameter %s: got bounds %q..%q, want both set", p.Name, p.Min, p.Max)
 				}
@@ -76,5 +80,30 @@ func TestLookup(t *testing.T) {
 	}
 	if _, ok := Lookup("nope"); ok {
 		t.Error(`Lookup("nope"): got ok, want not found`)
+	}
+}
+
+// checkText checks a Text parameter's pattern: it compiles, bounds the
+// length, takes its example, and rejects what could reach a shell, leave a
+// directory or split a line.
+func checkText(t *testing.T, p Param) {
+	t.Helper()
+	if _, err := regexp.Compile(p.Pattern); err != nil || p.MaxLen <= 0 || p.MaxLen > 4096 {
+		t.Errorf("parameter %s: pattern %q (%v) and MaxLen %d: want a valid pattern and 1..4096", p.Name, p.Pattern, err, p.MaxLen)
+		return
+	}
+	if p.Example != "" {
+		if _, err := p.Parse(p.Example); err != nil {
+			t.Errorf("parameter %s: example: %v", p.Name, err)
+		}
+	}
+	bad := []string{"/a\nb", "/a\rb", "/a\tb", "/a;id", "/$(id)", "/`id`", "/'a'", "/\"a\"", "/a|b", "/a\x00", "/a  /b", "/a>b", strings.Repeat("a", p.MaxLen+1)}
+	if p.Name == "binary" {
+		bad = append(bad, "/a/../etc/passwd", "relative/path", "/a/", "/a b")
+	}
+	for _, v := range bad {
+		if _, err := p.Parse(v); err == nil {
+			t.Errorf("parameter %s: %q accepted, want it refused", p.Name, v)
+		}
 	}
 }

@@ -22,6 +22,11 @@ const (
 	Bytes Kind = "bytes"
 	// Enum is one of a fixed list of words.
 	Enum Kind = "enum"
+	// Text is a string matching the parameter's Pattern (anchored), at
+	// most MaxLen bytes: an image reference, a URL path. The pattern is
+	// what keeps it out of shells, paths and line-oriented files
+	// unchecked, so it must rule out whitespace and quotes.
+	Text Kind = "text"
 )
 
 // Param describes one scenario parameter.
@@ -38,6 +43,12 @@ type Param struct {
 	Min, Max string
 	// Values lists the allowed words of an Enum.
 	Values []string
+	// Pattern is the regular expression (RE2, also a valid OpenAPI
+	// pattern) a Text value must match whole; MaxLen its longest length.
+	// Example is a valid value for messages.
+	Pattern string
+	MaxLen  int
+	Example string
 	// PowerOfTwo restricts an Int or Bytes parameter to powers of two
 	// within its bounds.
 	PowerOfTwo bool
@@ -77,6 +88,12 @@ type Figure struct {
 // is not one the runtime resolved.
 const RuntimeHistogram = "runtime histogram: buckets 12.5-25% wide, quantile interpolated within its bucket"
 
+// ExportedHistogram is the resolution of a quantile read from a runtime
+// histogram as client_golang's Go collector exports it: it merges the
+// runtime's buckets into about eight, each roughly 11 times wider than the
+// one below, so a quantile is known within its bucket only.
+const ExportedHistogram = "client_golang's export of a runtime histogram: buckets about 11x apart, quantile interpolated within its bucket"
+
 // Spec is a scenario's catalogue entry.
 type Spec struct {
 	// Name is the registered name, e.g. "gc".
@@ -95,12 +112,18 @@ type Spec struct {
 	// BaseMemory: its live heap, stacks, connections and retained
 	// objects (MemoryNeed adds the base). nil: nothing beyond it.
 	Memory func(Values, MemoryInput) Need
+	// Rules are CEL rules over the whole block (self is the block) the API
+	// server checks beyond each parameter's bounds.
+	Rules []Rule
 	// Roles lists the parts a process can play when a scenario spans
 	// processes (a server and its load generator, each in its own pod so
 	// they never share a CPU quota). The first is the default. Empty means
 	// one role.
 	Roles []Role
 }
+
+// Rule is a CEL validation rule of a scenario block and its message.
+type Rule struct{ CEL, Message string }
 
 // Role is one part a process can play in a multi-process scenario.
 type Role struct {
@@ -152,6 +175,10 @@ func (p Param) Bounds() string {
 		return "one of " + strings.Join(p.Values, ", ")
 	case p.Kind == Bool:
 		return "true or false"
+	case p.Kind == Text && p.Example != "":
+		return fmt.Sprintf("text matching %s, at most %d characters, such as %s", p.Pattern, p.MaxLen, p.Example)
+	case p.Kind == Text:
+		return fmt.Sprintf("text matching %s, at most %d characters", p.Pattern, p.MaxLen)
 	case p.Min != "" && p.Max != "" && p.PowerOfTwo:
 		return fmt.Sprintf("a power of two from %s to %s", p.Min, p.Max)
 	case p.Min != "" && p.Max != "":

@@ -3,10 +3,12 @@ package catalog
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -83,6 +85,12 @@ func (p Param) Parse(raw string) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a valid %s (%s)", raw, p.Kind, p.Bounds())
 	}
+	if p.Kind == Text {
+		if t := val.(string); len(t) > p.MaxLen || !p.matcher().MatchString(t) {
+			return nil, fmt.Errorf("%q is not allowed; use %s", raw, p.Bounds())
+		}
+		return val, nil
+	}
 	if p.Kind == Enum {
 		if !slices.Contains(p.Values, val.(string)) {
 			return nil, fmt.Errorf("%q is not allowed; use %s", raw, p.Bounds())
@@ -117,7 +125,7 @@ func (p Param) parseKind(s string) (any, error) {
 		return time.ParseDuration(s)
 	case Bytes:
 		return ParseBytes(s)
-	case Enum:
+	case Enum, Text:
 		return s, nil
 	}
 	return nil, fmt.Errorf("unknown kind %q", p.Kind)
@@ -126,7 +134,7 @@ func (p Param) parseKind(s string) (any, error) {
 // numericBounds returns the bounds as float64; missing ends are infinite.
 // It panics on malformed bounds, which only a broken catalogue can have.
 func (p Param) numericBounds() (lo, hi float64, ok bool) {
-	if p.Kind == Bool || p.Kind == Enum {
+	if p.Kind == Bool || p.Kind == Enum || p.Kind == Text {
 		return 0, 0, false
 	}
 	lo, hi = math.Inf(-1), math.Inf(1)
@@ -228,3 +236,19 @@ func (p Param) PowersOfTwo() []int64 {
 	}
 	return out
 }
+
+// matchers caches the compiled Text patterns; a pattern that does not
+// compile is a broken catalogue (the catalogue's tests compile them all).
+var matchers sync.Map // pattern → *regexp.Regexp
+
+func (p Param) matcher() *regexp.Regexp {
+	if m, ok := matchers.Load(p.Pattern); ok {
+		return m.(*regexp.Regexp)
+	}
+	m := regexp.MustCompile(`^(?:` + p.Pattern + `)$`)
+	matchers.Store(p.Pattern, m)
+	return m
+}
+
+// String returns a Text parameter.
+func (v Values) String(name string) string { return v.get(name, Text).(string) }

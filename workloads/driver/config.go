@@ -31,11 +31,13 @@ type Config struct {
 	Sets     []string
 	// Role, Target and Serve place this process in a multi-process
 	// scenario (see scenario.Env).
-	Role     string
-	Target   string
-	Serve    string
-	Duration time.Duration
-	Warmup   time.Duration
+	Role   string
+	Target string
+	Serve  string
+	// ObservePID is the process an observing role measures (scenario.Env).
+	ObservePID int
+	Duration   time.Duration
+	Warmup     time.Duration
 	// Listen is the telemetry address; empty disables it.
 	Listen string
 	// ResultFile receives the summary every Interval and at the end;
@@ -139,7 +141,7 @@ func (c *Config) resolve() (*catalog.Spec, catalog.Values, scenario.Workload, er
 	if err := entry.CheckMemory(values, catalog.MemoryInput{Window: c.Warmup + c.Duration, Limit: ownMemoryLimit()}, machineMemory()); err != nil {
 		return entry, zero, nil, &UsageError{Err: err}
 	}
-	w, err := factory(values, scenario.Env{Role: role.Name, Target: c.Target, Serve: c.Serve, Listening: c.listening})
+	w, err := factory(values, scenario.Env{Role: role.Name, Target: c.Target, Serve: c.Serve, ObservePID: c.ObservePID, Listening: c.listening})
 	if err != nil {
 		return entry, zero, nil, &UsageError{Err: err}
 	}

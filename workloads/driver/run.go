@@ -191,6 +191,9 @@ func (r *run) startWindow() {
 			r.cfg.Log.Warn("no CPU profile of the window; malloc-cpu-frac will be missing", "err", err)
 		}
 	}
+	if o, ok := r.w.(scenario.Observer); ok {
+		o.ObserveStart()
+	}
 	watch := r.probe.WatchLimits(s, limitsEvery)
 	r.mu.Lock()
 	r.begin, r.counts0, r.lat0, r.cpuProf, r.limits = &s, counts, lat, prof, watch
@@ -251,6 +254,12 @@ func (r *run) fillLocked(mallocFrac float64) {
 	// workload started by hand shares its cgroup (the root, a login
 	// session's scope) with the very neighbours this should count.
 	r.sum.Machine = probe.Machine(*r.begin, end, ownCPU(win.CPU.ProcessSeconds, win.Seconds, r.sum.Hierarchy))
+	if o, ok := r.w.(scenario.Observer); ok {
+		// The run is the observed service; this process, its load
+		// generator, is one of the neighbours the machine figures count.
+		o.Observed(&r.sum)
+		r.sum.Machine = probe.Machine(*r.begin, end, r.sum.CPU.UsageSeconds)
+	}
 	r.sum.Figures = r.w.Figures(win)
 	if c, ok := r.w.(scenario.Classifier); ok {
 		r.sum.Outcome = c.Outcome(win)

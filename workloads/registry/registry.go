@@ -7,6 +7,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/alloc"
+	"github.com/runtime-lab/runtime-lab/workloads/scenarios/app"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/gc"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/memlimit"
 	"github.com/runtime-lab/runtime-lab/workloads/scenarios/poller"
@@ -26,6 +27,7 @@ var factories = map[string]scenario.Factory{
 	catalog.MemLimit.Name:  memlimit.New,
 	catalog.Stack.Name:     stack.New,
 	catalog.Timers.Name:    timers.New,
+	catalog.App.Name:       app.New,
 }
 
 // Lookup returns a scenario's spec and the factory that builds it.

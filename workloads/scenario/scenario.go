@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
@@ -41,6 +42,8 @@ type Env struct {
 	Target string
 	// Serve is the address a server role listens on.
 	Serve string
+	// ObservePID is the process an observing role measures (0: none).
+	ObservePID int
 	// Listening, when not nil, is told the address a server role listens
 	// on once it accepts connections: the driver answers the executor's
 	// readiness handshake with it (contract.Ready).
@@ -57,6 +60,19 @@ type Factory func(catalog.Values, Env) (Workload, error)
 // before the warmup; the time it takes is not measured.
 type Preparer interface {
 	Prepare(ctx context.Context) error
+}
+
+// Observer is a Workload that measures another process than its own: the
+// app scenario's load generator measures your service through its metrics
+// endpoint and, where it can see it, its cgroup. The driver calls
+// ObserveStart as the measured window starts and, each time it fills the
+// summary, Observed, which replaces what the driver measured of its own
+// process (settings, runtime, CPU, memory, cgroup path, limit segments)
+// with the observed process's and lists in s.Missing what it could not
+// read. Observed runs before Figures, which may use what it saw.
+type Observer interface {
+	ObserveStart()
+	Observed(s *result.Summary)
 }
 
 // Classifier is implemented by scenarios that sort a run into a named

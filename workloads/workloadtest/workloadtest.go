@@ -56,3 +56,18 @@ func processCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestService is the stand-in for a team's own service
+// (hack/testservice), which the app scenario's tests run as the server.
+const TestService = "github.com/runtime-lab/runtime-lab/hack/testservice"
+
+// BuildTestService compiles hack/testservice into dir and returns its path.
+func BuildTestService(dir string) (string, error) {
+	bin := filepath.Join(dir, "testservice")
+	cmd := exec.Command("go", "build", "-o", bin, TestService)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %w\n%s", TestService, err, out)
+	}
+	return bin, nil
+}

@@ -93,6 +93,7 @@ func newRunCmd(done func(*result.Summary)) *cobra.Command {
 	f.StringArrayVar(&cfg.Sets, contract.FlagSet, nil, "scenario parameter name=value (repeatable; see `workload describe`)")
 	f.StringVar(&cfg.Role, contract.FlagRole, cfg.Role, "part this process plays in a multi-process scenario (see `workload describe`)")
 	f.StringVar(&cfg.Target, contract.FlagTarget, cfg.Target, "server address a client role connects to")
+	f.IntVar(&cfg.ObservePID, contract.FlagObservePID, 0, "process whose cgroup an observing role reads (the app scenario's service, on a local run)")
 	f.StringVar(&cfg.Serve, contract.FlagServe, cfg.Serve, "address a server role listens on")
 	f.DurationVar(&cfg.Duration, contract.FlagDuration, cfg.Duration, "length of the measured window")
 	f.DurationVar(&cfg.Warmup, contract.FlagWarmup, cfg.Warmup, "time to run before measuring")

@@ -9,8 +9,11 @@ import (
 	"sync"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/cpuwork"
+	"github.com/runtime-lab/runtime-lab/workloads/openloop"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
@@ -84,16 +87,17 @@ func New(v catalog.Values, env scenario.Env) (scenario.Workload, error) {
 
 func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
 	cfg := &w.cfg
-	lg := &loadgen{cfg: cfg, sent: m.Counter("responses", "Responses the load generator received."),
-		errs: m.Counter("errors", "Requests that failed or were not 2xx."), latency: m.Latency("latency"),
-		lag: m.Latency("lag")}
+	lg := &openloop.Load{Rate: cfg.rate, Connections: cfg.connections, Timeout: cfg.timeout,
+		Sent: m.Counter("responses", "Responses the load generator received."),
+		Errs: m.Counter("errors", "Requests that failed or were not 2xx."), Latency: m.Latency("latency"),
+		Lag: m.Latency("lag")}
 	srv := &server{cfg: cfg, served: m.Counter("served", "Requests the server completed."),
 		panics: m.Counter("panics", "Panics the server recovered."),
 		leaks:  m.Counter("leaks", "Goroutines or heap blocks leaked."), runDone: ctx.Done(),
 		stop: make(chan struct{}), first: w.ready}
 	w.srv = srv
 	if cfg.role == RoleLoadgen {
-		lg.run(ctx, "http://"+cfg.target+"/work")
+		lg.Run(ctx, work(cfg.target))
 		stopServer(cfg.target)
 		return nil
 	}
@@ -104,7 +108,7 @@ func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
 	if cfg.role == RoleBoth {
 		select {
 		case addr := <-ready:
-			lg.run(ctx, "http://"+addr+"/work")
+			lg.Run(ctx, work(addr))
 		case <-ctx.Done():
 		}
 	}
@@ -138,6 +142,11 @@ func (w *workload) Figures(win scenario.Window) map[string]float64 {
 		f["rate-frac"] = 0 // the server does not know what was sent
 	}
 	return f
+}
+
+// work is the request the load generator sends to the server at addr.
+func work(addr string) vegeta.Target {
+	return vegeta.Target{Method: http.MethodGet, URL: "http://" + addr + "/work"}
 }
 
 // stopServer tells the server at target that the load is over, so that it

@@ -1,4 +1,7 @@
-package service
+// Package openloop sends HTTP load on a fixed schedule (vegeta's constant
+// pacer), whatever the server does: the service and app scenarios' load
+// generator.
+package openloop
 
 import (
 	"context"
@@ -12,16 +15,18 @@ import (
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
 )
 
-// loadgen sends requests to a server at a constant rate until ctx ends.
-type loadgen struct {
-	cfg     *config
-	sent    *scenario.Counter // responses received (any status)
-	errs    *scenario.Counter // transport errors and non-2xx
-	latency *scenario.Latency
-	lag     *scenario.Latency
+// Load sends requests to a server at a constant rate until ctx ends.
+type Load struct {
+	Rate        int // requests per second
+	Connections int // most connections open at once
+	Timeout     time.Duration
+	Sent        *scenario.Counter // responses received (any status)
+	Errs        *scenario.Counter // transport errors and non-2xx
+	Latency     *scenario.Latency
+	Lag         *scenario.Latency
 }
 
-// run attacks url at cfg.rate until ctx ends.
+// Run sends targets, in turn, at l.Rate until ctx ends.
 //
 // vegeta keeps the schedule whatever the server does: when every worker
 // waits on a response it starts another, and a request's latency runs from
@@ -36,18 +41,18 @@ type loadgen struct {
 // the window is over, and behind a starved server they could otherwise
 // hold the generator past the driver's stop timeout for up to the request
 // timeout (10 s by default).
-func (l *loadgen) run(ctx context.Context, url string) {
+func (l *Load) Run(ctx context.Context, targets ...vegeta.Target) {
 	atk := vegeta.NewAttacker(vegeta.Client(l.client(ctx)))
-	target := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url})
-	pacer := vegeta.ConstantPacer{Freq: l.cfg.rate, Per: time.Second}
-	period := time.Second / time.Duration(l.cfg.rate)
+	target := vegeta.NewStaticTargeter(targets...)
+	pacer := vegeta.ConstantPacer{Freq: l.Rate, Per: time.Second}
+	period := time.Second / time.Duration(l.Rate)
 	began := time.Now()
 	results := atk.Attack(target, pacer, 0, "runtimelab")
 	go func() {
 		<-ctx.Done()
 		atk.Stop()
 	}()
-	shard, lagShard := l.latency.Shard(), l.lag.Shard()
+	shard, lagShard := l.Latency.Shard(), l.Lag.Shard()
 	const batch = 16
 	var n, nerr uint64
 	for r := range results {
@@ -60,28 +65,28 @@ func (l *loadgen) run(ctx context.Context, url string) {
 			nerr++
 		}
 		if n == batch {
-			l.sent.Add(n)
-			l.errs.Add(nerr)
+			l.Sent.Add(n)
+			l.Errs.Add(nerr)
 			n, nerr = 0, 0
 		}
 	}
-	l.sent.Add(n)
-	l.errs.Add(nerr)
+	l.Sent.Add(n)
+	l.Errs.Add(nerr)
 }
 
-// client is the generator's HTTP client: up to cfg.connections keep-alive
+// client is the generator's HTTP client: up to l.Connections keep-alive
 // connections to the server, no redirects, no proxy (the server is
 // reached directly, whatever the environment says), the request timeout,
 // and every request cancelled when stop ends.
-func (l *loadgen) client(stop context.Context) *http.Client {
+func (l *Load) client(stop context.Context) *http.Client {
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConnsPerHost: l.cfg.connections,
-		MaxConnsPerHost:     l.cfg.connections,
+		MaxIdleConnsPerHost: l.Connections,
+		MaxConnsPerHost:     l.Connections,
 	}
 	return &http.Client{
 		Transport:     stoppable{rt: tr, stop: stop},
-		Timeout:       l.cfg.timeout,
+		Timeout:       l.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

@@ -545,8 +545,6 @@ type TimersScenario struct {
 // latency. Locally it also reads the service's cgroup (CPU, throttling,
 // memory, OOM kills). Figures the service does not expose are reported
 // missing, with why, never zero.
-//
-// +kubebuilder:validation:XValidation:rule="(has(self.image) && size(self.image) > 0) || (has(self.binary) && size(self.binary) > 0)",message="set spec.scenario.app.image (your service's image, to run on a cluster) or .binary (its executable, to run locally), or both"
 type AppScenario struct {
 	// image: your service's container image, for runs on a cluster. Default
 	// empty; valid text matching

@@ -165,12 +165,6 @@ func writeBlock(b *bytes.Buffer, s *catalog.Spec) error {
 	for _, line := range wrap(s.Doc, 76) {
 		fmt.Fprintf(b, "// %s\n", line)
 	}
-	if len(s.Rules) > 0 {
-		b.WriteString("//\n")
-	}
-	for _, r := range s.Rules {
-		fmt.Fprintf(b, "// +kubebuilder:validation:XValidation:rule=%q,message=%q\n", r.CEL, r.Message)
-	}
 	fmt.Fprintf(b, "type %sScenario struct {\n", GoName(s.Name))
 	for _, p := range s.Params {
 		typ, markers, err := fieldType(p)

@@ -90,6 +90,9 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 	// The node a run lands on is not known yet: the memory guard checks
 	// variants against their memory limits only.
 	p, err := plan.New(&exp.Spec, 0)
+	if err == nil {
+		err = plan.CheckCluster(&exp.Spec, p.Variants)
+	}
 	if err != nil {
 		expstatus.SetPlanningFailed(exp, err)
 		return ctrl.Result{}, nil, nil // the spec is immutable: retrying cannot help
@@ -105,18 +108,22 @@ func (r *ExperimentReconciler) reconcile(ctx context.Context, exp *labv1.Experim
 		return ctrl.Result{}, nil, fmt.Errorf("list pods of %s: %w", exp.Name, err)
 	}
 	pods.Items = owned(pods.Items, exp)
-	service := exp.Spec.Scenario.Name() == "service"
+	service := plan.TwoPods(exp.Spec.Scenario.Name())
 	now := r.Now() // one clock for the whole pass
 	pendingTimeout := DefaultPendingTimeout
 	if exp.Spec.PendingTimeout != nil && exp.Spec.PendingTimeout.Duration > 0 {
 		pendingTimeout = exp.Spec.PendingTimeout.Duration
 	}
-	states := observe(runs, pods.Items, &exp.Status, service, now, pendingTimeout, exp.Spec.PodLimits())
+	states := observe(runs, pods.Items, &exp.Status, exp.Spec.Scenario.Name(), now, pendingTimeout, exp.Spec.PodLimits())
 	// Before the finished runs are listed: a resize the API server
 	// refuses ends its run's attempt.
 	rw, err := r.resize(ctx, exp, states, now)
 	finished := finishedRuns(states) // before schedule turns failures into retries
-	stop, wait := serversToStop(states, now, cmp.Or(r.ServerStopGrace, DefaultServerStopGrace))
+	grace := cmp.Or(r.ServerStopGrace, DefaultServerStopGrace)
+	if exp.Spec.Scenario.App != nil {
+		grace = 0 // your service does not hear the generator's stop: stop it as the load ends
+	}
+	stop, wait := serversToStop(states, now, grace)
 	if pw := pendingWait(states, now); pw > 0 && (wait == 0 || pw < wait) {
 		wait = pw
 	}
@@ -178,7 +185,7 @@ func (r *ExperimentReconciler) create(ctx context.Context, exp *labv1.Experiment
 	for _, c := range schedule(states, int(exp.Spec.Parallelism), r.RetryBudget, service) {
 		opts := plan.PodOptions{DefaultImage: r.DefaultImage, DefaultPyroscope: r.DefaultPyroscope, Node: node}
 		if c.role == plan.RoleLoadgen {
-			opts.ServerAddr = fmt.Sprintf("%s:%d", c.state.pod.Status.PodIP, plan.ServicePort)
+			opts.ServerAddr = fmt.Sprintf("%s:%d", c.state.pod.Status.PodIP, plan.ServerPort(exp.Spec.Scenario.Name(), c.state.run.Variant))
 			opts.Node = "" // the generator must not share the server's node if it can avoid it
 		}
 		pod, err := plan.Pod(exp, c.state.run, c.attempt, c.role, opts)

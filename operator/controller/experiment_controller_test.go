@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -641,5 +642,85 @@ func TestStuckPodEndsWithAReason(t *testing.T) {
 	err := k8s.Get(context.Background(), client.ObjectKeyFromObject(&p), &first)
 	if err == nil && first.DeletionTimestamp == nil {
 		t.Errorf("the stuck pod %s is still there, want it deleted", p.Name)
+	}
+}
+
+// TestAppRunsYourServiceAndItsLoadGenerator: the app scenario's server pod
+// runs your image with its arguments, port and readiness probe under the
+// variant's limits and Go environment; once it runs, the lab's load
+// generator aims at its port; when the generator ends, the service is
+// stopped at once and the run completes with the generator's summary —
+// the service's figures it observed, and what it could not read.
+func TestAppRunsYourServiceAndItsLoadGenerator(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		e.Spec.Scenario = labv1.ScenarioSpec{App: &labv1.AppScenario{Image: ptr.To("ghcr.io/acme/orders:v1.4.2"),
+			Args: ptr.To("-listen=:9000 -log=warn"), Port: ptr.To(int64(9000)), ReadyPath: ptr.To("/healthz")}}
+		e.Spec.Matrix.GOMAXPROCS = []string{"1"}
+		e.Spec.Objective = &labv1.Objective{Metric: "lat-p99-s"}
+	})
+	ps := waitPods(t, ns, 1)
+	server := ps[0]
+	c := server.Spec.Containers[0]
+	env := map[string]string{}
+	for _, v := range c.Env {
+		env[v.Name] = v.Value
+	}
+	if c.Image != "ghcr.io/acme/orders:v1.4.2" || strings.Join(c.Args, " ") != "-listen=:9000 -log=warn" ||
+		c.Ports[0].ContainerPort != 9000 || c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet.Path != "/healthz" ||
+		c.Resources.Limits.Cpu().String() != "500m" || env["GOMAXPROCS"] != "1" {
+		t.Fatalf("server: image %s args %q ports %v probe %+v limits %v env %v; want your service under the variant's knobs",
+			c.Image, c.Args, c.Ports, c.ReadinessProbe, c.Resources.Limits, env)
+	}
+	if server.Annotations["prometheus.io/port"] != "9000" || server.Annotations["prometheus.io/path"] != "/metrics" {
+		t.Errorf("annotations %v: want Prometheus pointed at your service's /metrics on 9000", server.Annotations)
+	}
+	kubelet(t, &server, corev1.PodRunning, "", 0, "")
+	ps = waitPods(t, ns, 2)
+	lg := ps[1]
+	if args := strings.Join(lg.Spec.Containers[0].Args, " "); lg.Spec.Containers[0].Image == c.Image ||
+		!strings.Contains(args, "run app") || !strings.Contains(args, "--role loadgen --target 10.1.2.3:9000") {
+		t.Fatalf("load generator: image %s args %q, want the lab's workload aimed at port 9000", lg.Spec.Containers[0].Image, args)
+	}
+	sum, _ := result.Encode(&result.Summary{Version: 1, Scenario: "app", Settings: result.Settings{GOMAXPROCS: 1},
+		Figures: map[string]float64{"lat-p99-s": 0.02, "req/s": 200, "gc/s": 3}, CPU: result.CPU{Cores: 0.3},
+		Missing: []string{result.MissingContainer}})
+	kubelet(t, &lg, corev1.PodSucceeded, "Completed", 0, string(sum))
+	eventually(t, "the service stopped at once", func() (bool, error) {
+		err := k8s.Get(context.Background(), client.ObjectKeyFromObject(&server), &corev1.Pod{})
+		return client.IgnoreNotFound(err) == nil && err != nil, nil
+	})
+	var run labv1.RunStatus
+	eventually(t, "Complete", func() (bool, error) {
+		got := get(t, e)
+		run = got.Status.Variants[0].Runs[0]
+		return meta.IsStatusConditionTrue(got.Status.Conditions, labv1.ConditionComplete), nil
+	})
+	f := run.Summary.Figures
+	_, throttled := f["throttled-frac"]
+	if run.Outcome != labv1.OutcomeCompleted || f["lat-p99-s"] != 0.02 || f["gc/s"] != 3 || f["cpu-cores"] != 0.3 || throttled ||
+		!slices.Equal(run.Summary.Missing, []string{result.MissingContainer}) {
+		t.Errorf("run: %s %q figures %v missing %v; want Completed with the observed figures, throttling absent and container missing",
+			run.Outcome, run.Reason, f, run.Summary.Missing)
+	}
+}
+
+// TestAppWithoutImageFailsPlanning: a cluster runs your service from its
+// image; an app Experiment with a binary only fails with the field named.
+func TestAppWithoutImageFailsPlanning(t *testing.T) {
+	startManager(t)
+	ns := namespace(t)
+	e := newExperiment(t, ns, 1, 1, func(e *labv1.Experiment) {
+		e.Spec.Scenario = labv1.ScenarioSpec{App: &labv1.AppScenario{Binary: ptr.To("/usr/local/bin/orders")}}
+		e.Spec.Objective = &labv1.Objective{Metric: "lat-p99-s"}
+	})
+	eventually(t, "Failed", func() (bool, error) {
+		got := get(t, e)
+		c := meta.FindStatusCondition(got.Status.Conditions, labv1.ConditionFailed)
+		return c != nil && c.Status == metav1.ConditionTrue && strings.Contains(c.Message, "spec.scenario.app.image"), nil
+	})
+	if n := len(pods(t, ns)); n != 0 {
+		t.Errorf("%d pods created, want none", n)
 	}
 }

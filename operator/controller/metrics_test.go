@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // TestMetricsStartAtZero: every scenario × outcome series exists before
@@ -14,11 +15,12 @@ import (
 func TestMetricsStartAtZero(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
-	if n := testutil.CollectAndCount(m.runs); n != 8*len(labv1.FinalOutcomes) {
-		t.Errorf("runs series: got %d, want 48 (8 scenarios × 6 outcomes)", n)
+	scenarios := len(catalog.Names())
+	if n := testutil.CollectAndCount(m.runs); n != scenarios*len(labv1.FinalOutcomes) {
+		t.Errorf("runs series: got %d, want %d (%d scenarios × %d outcomes)", n, scenarios*len(labv1.FinalOutcomes), scenarios, len(labv1.FinalOutcomes))
 	}
-	if n := testutil.CollectAndCount(m.experiments); n != 8*2 {
-		t.Errorf("experiment series: got %d, want 16", n)
+	if n := testutil.CollectAndCount(m.experiments); n != scenarios*2 {
+		t.Errorf("experiment series: got %d, want %d", n, scenarios*2)
 	}
 	if v := testutil.ToFloat64(m.runs.WithLabelValues("gc", "OOMKilled")); v != 0 {
 		t.Errorf("gc OOMKilled before any run: got %v, want 0", v)

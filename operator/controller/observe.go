@@ -13,6 +13,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/expstatus"
 	"github.com/runtime-lab/runtime-lab/operator/outcome"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // runState is one run as this pass sees it.
@@ -53,7 +54,7 @@ func retryable(outcome string) bool {
 }
 
 // observe joins the planned runs with their pods and the previous status.
-func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, serviceRole bool, now time.Time, pendingTimeout time.Duration, podLimits *labv1.PodLimits) []*runState {
+func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, scenario string, now time.Time, pendingTimeout time.Duration, podLimits *labv1.PodLimits) []*runState {
 	byRun := map[string][]*corev1.Pod{}
 	for i := range pods {
 		p := &pods[i]
@@ -84,7 +85,7 @@ func observe(runs []plan.Run, pods []corev1.Pod, prev *labv1.ExperimentStatus, s
 				}
 			}
 		}
-		st.observe(serviceRole)
+		st.observe(scenario)
 		states[i] = st
 	}
 	return states
@@ -102,7 +103,8 @@ func (st *runState) knobs() *labv1.Knobs {
 func (st *runState) podLimits() *labv1.PodLimits { return st.podLimitsOf }
 
 // observe updates the run's status from its pods.
-func (st *runState) observe(serviceRole bool) {
+func (st *runState) observe(scenario string) {
+	serviceRole := plan.TwoPods(scenario)
 	s := &st.status
 	if final(s.Outcome) && int(s.Attempt) == st.attempt && st.attempt > 0 {
 		// This attempt's outcome is settled: its pods going away (the TTL,
@@ -126,7 +128,7 @@ func (st *runState) observe(serviceRole bool) {
 	case serviceRole && st.pod == nil && st.loadgen == nil, !serviceRole && st.pod == nil:
 		st.observeMissing()
 	case serviceRole:
-		st.observeService()
+		st.observeService(scenario == catalog.App.Name)
 	default:
 		d := outcome.Single(st.knobs(), st.podLimits(), podProcess(st.pod))
 		st.set(d.Outcome, d.Reason, d.Summary, terminated(st.pod))
@@ -222,7 +224,7 @@ func (st *runState) set(outcome, reason string, sum *labv1.RunSummary, term *cor
 // is waited for while it terminates, as it may still report its figures —
 // unless it is stuck terminating (its node lost); one deleted under load
 // (a user, a drain) loses the attempt, and its generator is deleted.
-func (st *runState) observeService() {
+func (st *runState) observeService(app bool) {
 	var srv, lg *outcome.Process
 	if st.loadgen != nil {
 		p := podProcess(st.loadgen)
@@ -243,7 +245,11 @@ func (st *runState) observeService() {
 		}
 		srv = &p
 	}
-	d := outcome.Service(st.knobs(), st.podLimits(), srv, lg)
+	decide := outcome.Service
+	if app {
+		decide = outcome.App
+	}
+	d := decide(st.knobs(), st.podLimits(), srv, lg)
 	if d.DeleteLoadgen {
 		st.discard = append(st.discard, st.loadgen)
 	}

@@ -65,7 +65,7 @@ func TestServerDeletion(t *testing.T) {
 				now = t0.Add(5 * time.Minute)
 			}
 			st := &runState{attempt: 1, pod: tt.srv, loadgen: tt.lg, now: now, status: labv1.RunStatus{Outcome: labv1.OutcomeRunning, Attempt: 1}}
-			st.observe(true)
+			st.observe("service")
 			if got := st.status.Outcome; got != tt.want || (len(st.discard) > 0) != tt.wantOrphan {
 				t.Errorf("got %s %q (orphan %v), want %s (orphan %v)", got, st.status.Reason, len(st.discard) > 0, tt.want, tt.wantOrphan)
 			}

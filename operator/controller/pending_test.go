@@ -75,18 +75,18 @@ func TestPendingRunLifecycle(t *testing.T) {
 	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	st := &runState{attempt: 1, now: t0.Add(time.Minute), pendingTimeout: 5 * time.Minute,
 		pod: pendingPod(t0, false, "ImagePullBackOff", "no such image"), status: labv1.RunStatus{Attempt: 1, Outcome: labv1.OutcomePending}}
-	st.observe(false)
+	st.observe("gc")
 	if st.status.Outcome != labv1.OutcomePending || !strings.HasPrefix(st.status.Reason, "pending: ImagePullBackOff") {
 		t.Fatalf("waiting: got %s %q", st.status.Outcome, st.status.Reason)
 	}
 	st.pod = pod(plan.RoleWorkload, corev1.PodRunning, time.Time{})
-	st.observe(false)
+	st.observe("gc")
 	if st.status.Outcome != labv1.OutcomeRunning || st.status.Reason != "" {
 		t.Errorf("started: got %s %q, want Running without the pending note", st.status.Outcome, st.status.Reason)
 	}
 	st.pod, st.now = pendingPod(t0, false, "ImagePullBackOff", "no such image"), t0.Add(6*time.Minute)
 	st.status = labv1.RunStatus{Attempt: 1, Outcome: labv1.OutcomePending}
-	st.observe(false)
+	st.observe("gc")
 	if st.status.Outcome != labv1.OutcomeImageError || !retryable(st.status.Outcome) || len(st.discard) != 1 {
 		t.Errorf("past the timeout: got %s %q, discard %d; want ImageError, retryable, its pod deleted", st.status.Outcome, st.status.Reason, len(st.discard))
 	}
@@ -100,14 +100,14 @@ func TestPodLimitsDropped(t *testing.T) {
 	limits := &labv1.PodLimits{CPU: &cpu}
 	st := &runState{attempt: 1, podLimitsOf: limits, pod: pod(plan.RoleWorkload, corev1.PodRunning, time.Time{}),
 		status: labv1.RunStatus{Attempt: 1, Outcome: labv1.OutcomePending}}
-	st.observe(false)
+	st.observe("gc")
 	if st.status.Outcome != labv1.OutcomeError || st.status.Reason != ReasonPodLimitsDropped || len(st.discard) != 1 {
 		t.Errorf("dropped: got %s %q, discard %d; want Error, %q, its pod deleted", st.status.Outcome, st.status.Reason, len(st.discard), ReasonPodLimitsDropped)
 	}
 	kept := pod(plan.RoleWorkload, corev1.PodRunning, time.Time{})
 	kept.Spec.Resources = &corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceCPU: cpu}}
 	st = &runState{attempt: 1, podLimitsOf: limits, pod: kept, status: labv1.RunStatus{Attempt: 1, Outcome: labv1.OutcomePending}}
-	st.observe(false)
+	st.observe("gc")
 	if st.status.Outcome != labv1.OutcomeRunning {
 		t.Errorf("kept: got %s %q, want Running", st.status.Outcome, st.status.Reason)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/runtime-lab/runtime-lab/operator/outcome"
 	"github.com/runtime-lab/runtime-lab/operator/plan"
 	"github.com/runtime-lab/runtime-lab/operator/resultsdir"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
 )
 
@@ -234,7 +235,7 @@ func (e *executor) runApp(ctx context.Context, rc *runCgroups, r plan.Run) outco
 	rz := rc.resizeLater(&e.exp.Spec)
 	defer rz.wait()
 	srvDeadline := deadlineOf(&srvInv)
-	lgInv, err := e.invocation(r, plan.RoleLoadgen, "127.0.0.1:"+r.Variant.Params["port"])
+	lgInv, err := e.invocation(r, plan.RoleLoadgen, fmt.Sprintf("127.0.0.1:%d", plan.ServerPort(catalog.App.Name, r.Variant)))
 	if err != nil {
 		return fail(err)
 	}

@@ -198,11 +198,14 @@ func app(k *labv1.Knobs, pod *labv1.PodLimits, srv, lg *Process) Decision {
 	case srv == nil && lg.Ended == NotEnded:
 		return Decision{Outcome: labv1.OutcomeDeleted, Reason: ServerGoneUnderLoad, DeleteLoadgen: true}
 	case srv == nil:
-		d := ended(*lg)
-		if d.Outcome == labv1.OutcomeCompleted {
-			d.Outcome, d.Reason = labv1.OutcomeError, ServerGoneUnderLoad
+		// Gone after the load ended: stopped as planned (a deleted pod's
+		// object goes once its containers have stopped), its failures
+		// under load shown by the generator's errors.
+		l := ended(*lg)
+		if l.Final() && l.Outcome != labv1.OutcomeCompleted {
+			l.Outcome, l.Reason = loadgenFailed(l)
 		}
-		return d
+		return l
 	case lg == nil:
 		if srv.Ended == NotEnded {
 			return Decision{Outcome: ended(*srv).Outcome}

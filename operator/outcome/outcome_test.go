@@ -110,3 +110,49 @@ func TestService(t *testing.T) {
 		})
 	}
 }
+
+// TestApp: your service leaves no summary; the generator's is the run's.
+// The service ending by itself under load decides the run; stopped as
+// planned, or gone after the load, it does not; its limits are checked on
+// what the generator read of its cgroup, unless that was unreadable.
+func TestApp(t *testing.T) {
+	obs := sum(map[string]float64{"lat-p99-s": 0.02, "req/s": 200}, false) // the service's settings, as observed
+	blind := sum(map[string]float64{"lat-p99-s": 0.02}, false)
+	blind.Settings.CPULimitCores, blind.Settings.MemoryLimitBytes, blind.Missing = 0, 0, []string{result.MissingContainer}
+	wrong := sum(map[string]float64{"lat-p99-s": 0.02}, false)
+	wrong.Settings.CPULimitCores = 0
+	done := func(s *result.Summary) *Process { return &Process{Started: true, Ended: Exited, Summary: s} }
+	running := &Process{Started: true}
+	stopped := &Process{Started: true, Ended: Exited, Code: 143, Stopped: true}
+	tests := []struct {
+		name, want, rsn string
+		srv, lg         *Process
+		figures         bool
+	}{
+		{"nothing yet", labv1.OutcomePending, "", nil, nil, false},
+		{"service up, no generator yet", labv1.OutcomeRunning, "", running, nil, false},
+		{"generator done, service not stopped yet", labv1.OutcomeRunning, "", running, done(obs), false},
+		{"service stopped after the load", labv1.OutcomeCompleted, "", stopped, done(obs), true},
+		{"service gone after the load", labv1.OutcomeCompleted, "", nil, done(obs), true},
+		{"service's cgroup unreadable: limits unverified", labv1.OutcomeCompleted, "", stopped, done(blind), true},
+		{"service not under its limits", labv1.OutcomeError, "server: limits not enforced", stopped, done(wrong), true},
+		{"service exited during the load", labv1.OutcomeError, "server: your service ended during the load (exit code 1): bind: address in use",
+			&Process{Started: true, Ended: Exited, Code: 1, Why: "bind: address in use"}, done(obs), true},
+		{"service OOM-killed", labv1.OutcomeOOMKilled, "server: " + ReasonOOMKilled, &Process{Started: true, Ended: OOMKilled}, done(obs), true},
+		{"service exited before the generator started", labv1.OutcomeError, "server: " + serverBeforeGenerator + " (exit code 0)",
+			&Process{Started: true, Ended: Exited}, nil, false},
+		{"service deleted under load", labv1.OutcomeDeleted, ServerGoneUnderLoad, &Process{Started: true, Ended: Interrupted}, running, false},
+		{"generator OOM-killed", labv1.OutcomeError, "load generator OOMKilled", stopped, &Process{Started: true, Ended: OOMKilled}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := App(knobs, nil, tc.srv, tc.lg)
+			if d.Outcome != tc.want || !strings.HasPrefix(d.Reason, tc.rsn) {
+				t.Errorf("got %s %q, want %s %q", d.Outcome, d.Reason, tc.want, tc.rsn)
+			}
+			if got := d.Summary != nil && d.Summary.Figures["lat-p99-s"] == 0.02; got != tc.figures {
+				t.Errorf("generator's figures kept: %v, want %v (summary %+v)", got, tc.figures, d.Summary)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/runtime-lab/runtime-lab/api/contract"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // ServerSlack is how much longer the service's server is planned to run
@@ -84,7 +85,26 @@ func DeadlineGrace(inv *contract.Invocation) time.Duration {
 // Deadline is how long an invocation may run: warmup, window and
 // DeadlineGrace.
 func Deadline(inv *contract.Invocation) time.Duration {
-	return inv.Warmup + inv.Duration + DeadlineGrace(inv)
+	return inv.Warmup + inv.Duration + DeadlineGrace(inv) + readyWait(inv)
+}
+
+// readyWait is how long the app scenario's load generator may wait for
+// your service to answer its readyPath before the warmup starts
+// (readyTimeout): it counts in both pods' deadlines.
+func readyWait(inv *contract.Invocation) time.Duration {
+	if inv.Scenario != catalog.App.Name {
+		return 0
+	}
+	p, _ := catalog.App.Param("readyTimeout")
+	text := p.Default
+	if t, ok := inv.Params[p.Name]; ok {
+		text = t
+	}
+	d, err := time.ParseDuration(text)
+	if err != nil {
+		return 0 // validated long before: unreachable
+	}
+	return d
 }
 
 // PullAllowance is added to a pod's deadline (activeDeadlineSeconds counts

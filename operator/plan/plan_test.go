@@ -410,3 +410,41 @@ func TestResized(t *testing.T) {
 		}
 	}
 }
+
+// TestAppServerPod: the app scenario's server pod runs your image, with a
+// spec.pod sidecar still the lab's (your image has no `sidecar` command),
+// and a deadline that allows readyTimeout before the warmup.
+func TestAppServerPod(t *testing.T) {
+	spec := gcSpec()
+	spec.Scenario = labv1.ScenarioSpec{App: &labv1.AppScenario{Image: ptr.To("acme/orders:1"), ReadyTimeout: &metav1.Duration{Duration: 90 * time.Second}}}
+	spec.Pod = &labv1.PodShape{Sidecar: &labv1.Sidecar{CPU: resource.MustParse("100m")}}
+	exp := &labv1.Experiment{ObjectMeta: metav1.ObjectMeta{Name: "demo", Namespace: "lab"}, Spec: spec}
+	vs, err := Variants(&exp.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod, err := Pod(exp, Run{Variant: &vs[0]}, 1, RoleServer, PodOptions{DefaultImage: "w:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := pod.Spec.Containers[0]
+	if c.Image != "acme/orders:1" || c.Args != nil || c.Ports[0].ContainerPort != 8080 || pod.Spec.InitContainers[0].Image != "w:1" {
+		t.Errorf("server %s %q port %d, sidecar image %s: want your image without args on 8080 beside the lab's sidecar",
+			c.Image, c.Args, c.Ports[0].ContainerPort, pod.Spec.InitContainers[0].Image)
+	}
+	srv, _ := Invocation(exp, Run{Variant: &vs[0]}, RoleServer, InvocationOptions{})
+	if got, plain := Deadline(&srv), srv.Warmup+srv.Duration+DeadlineGrace(&srv); got-plain != 90*time.Second {
+		t.Errorf("deadline %s, want %s plus readyTimeout 90s", got, plain)
+	}
+	if err := CheckCluster(&exp.Spec, vs); err != nil {
+		t.Errorf("CheckCluster: %v", err)
+	}
+	exp.Spec.Scenario.App.Image = nil
+	if err := CheckCluster(&exp.Spec, vs); err != nil {
+		t.Errorf("CheckCluster read the variants' parameters, not the spec: %v", err)
+	}
+	vs, _ = Variants(&exp.Spec)
+	if err := CheckCluster(&exp.Spec, vs); err == nil || !strings.Contains(err.Error(), "spec.scenario.app.image") {
+		t.Errorf("CheckCluster without an image: %v, want the field named", err)
+	}
+}

@@ -3,14 +3,17 @@ package plan
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	"github.com/runtime-lab/runtime-lab/api/contract"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
+	"github.com/runtime-lab/runtime-lab/workloads/catalog"
 )
 
 // Labels on every pod the operator creates.
@@ -34,8 +37,47 @@ const (
 	ServicePort = 8080
 )
 
-// Roles of a run's pods (and processes). Only the service scenario has a
-// load generator.
+// TwoPods reports whether a scenario's runs have a server and a load
+// generator, each in a pod of its own: the service scenario, and the app
+// scenario, whose server is your own service.
+func TwoPods(scenario string) bool {
+	return scenario == catalog.Service.Name || scenario == catalog.App.Name
+}
+
+// ServerPort is where a run's server listens: your service's port
+// (spec.scenario.app.port), the lab's ServicePort otherwise.
+func ServerPort(scenario string, v *Variant) int {
+	if scenario != catalog.App.Name {
+		return ServicePort
+	}
+	p, _ := catalog.App.Param("port")
+	text := p.Default
+	if t, ok := v.Params[p.Name]; ok {
+		text = t
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil || n < 1 || n > 65535 {
+		return ServicePort // validated long before: unreachable
+	}
+	return n
+}
+
+// CheckCluster checks what only a run on a cluster needs: the app
+// scenario's image, in every variant.
+func CheckCluster(spec *labv1.ExperimentSpec, variants []Variant) error {
+	if spec.Scenario.App == nil {
+		return nil
+	}
+	for _, v := range variants {
+		if v.Params["image"] == "" {
+			return fmt.Errorf("spec.scenario.app.image: variant %s has none: a cluster runs your service from its image; set it, e.g. ghcr.io/acme/orders:v1.4.2 (binary is for local runs)", v.Name)
+		}
+	}
+	return nil
+}
+
+// Roles of a run's pods (and processes). The service and app scenarios
+// have a load generator.
 const (
 	RoleWorkload = "workload"
 	RoleServer   = contract.RoleServer
@@ -93,7 +135,7 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 	ports := []corev1.ContainerPort{{Name: "metrics", ContainerPort: MetricsPort, Protocol: corev1.ProtocolTCP}}
 	switch role {
 	case RoleServer:
-		ports = append(ports, corev1.ContainerPort{Name: "http", ContainerPort: ServicePort, Protocol: corev1.ProtocolTCP})
+		ports = append(ports, corev1.ContainerPort{Name: "http", ContainerPort: int32(ServerPort(spec.Scenario.Name(), v)), Protocol: corev1.ProtocolTCP})
 	case RoleLoadgen:
 		resources = corev1.ResourceRequirements{}
 		if spec.LoadGenerator != nil {
@@ -143,8 +185,13 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 			}},
 		},
 	}
+	if role == RoleServer && spec.Scenario.Name() == catalog.App.Name {
+		if err := appServer(pod, r.Variant); err != nil {
+			return nil, err
+		}
+	}
 	if role != RoleLoadgen && spec.Pod != nil {
-		if err := shapePod(pod, spec.Pod); err != nil {
+		if err := shapePod(pod, spec.Pod, image); err != nil {
 			return nil, err
 		}
 	}
@@ -172,7 +219,7 @@ func Pod(exp *labv1.Experiment, r Run, attempt int, role string, o PodOptions) (
 // running beside the workload and that the kubelet stops when the
 // workload has exited, without limits of its own so that it draws on the
 // pod's.
-func shapePod(pod *corev1.Pod, shape *labv1.PodShape) error {
+func shapePod(pod *corev1.Pod, shape *labv1.PodShape, labImage string) error {
 	if l := shape.Limits; l != nil {
 		list := corev1.ResourceList{}
 		if l.CPU != nil {
@@ -198,12 +245,57 @@ func shapePod(pod *corev1.Pod, shape *labv1.PodShape) error {
 		}
 		pod.Spec.InitContainers = append(pod.Spec.InitContainers, corev1.Container{
 			Name:                     SidecarName,
-			Image:                    pod.Spec.Containers[0].Image,
+			Image:                    labImage,
 			Args:                     contract.SidecarArgs(sc.CPU.String(), mem),
 			RestartPolicy:            ptr.To(corev1.ContainerRestartPolicyAlways),
 			TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 			SecurityContext:          containerSecurityContext(),
 		})
+	}
+	return nil
+}
+
+// appServer turns a server pod into your service's (the app scenario's):
+// its image and arguments in the constrained container, with the
+// variant's limits and Go environment kept; its port; a readiness probe on
+// readyPath; Prometheus pointed at its own metrics endpoint; and a
+// writable /tmp, since the root filesystem stays read-only.
+func appServer(pod *corev1.Pod, v *Variant) error {
+	param := func(name string) string {
+		if t, ok := v.Params[name]; ok {
+			return t
+		}
+		p, _ := catalog.App.Param(name)
+		return p.Default
+	}
+	image := param("image")
+	if image == "" {
+		return fmt.Errorf("spec.scenario.app.image: variant %s has none: set your service's image", v.Name)
+	}
+	port := ServerPort(catalog.App.Name, v)
+	c := &pod.Spec.Containers[0]
+	c.Image, c.Args = image, nil
+	if a := param("args"); a != "" {
+		c.Args = strings.Split(a, " ") // the catalogue's pattern: single spaces, no quoting
+	}
+	c.Ports = []corev1.ContainerPort{{Name: "http", ContainerPort: int32(port), Protocol: corev1.ProtocolTCP}}
+	c.ReadinessProbe = &corev1.Probe{
+		ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: param("readyPath"), Port: intstr.FromInt32(int32(port))}},
+		PeriodSeconds: 1, FailureThreshold: 3,
+	}
+	c.VolumeMounts = []corev1.VolumeMount{{Name: "tmp", MountPath: "/tmp"}}
+	pod.Spec.Volumes = []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
+	if mp := param("metricsPath"); mp == "" {
+		delete(pod.Annotations, "prometheus.io/scrape")
+		delete(pod.Annotations, "prometheus.io/port")
+		delete(pod.Annotations, "prometheus.io/path")
+	} else {
+		mport := port
+		if n, err := strconv.Atoi(param("metricsPort")); err == nil && n > 0 {
+			mport = n
+		}
+		pod.Annotations["prometheus.io/port"] = strconv.Itoa(mport)
+		pod.Annotations["prometheus.io/path"] = mp
 	}
 	return nil
 }

@@ -36,8 +36,6 @@ var App = Spec{
 		{Name: contract.RoleLoadgen, Doc: "the load generator and observer, sending to --target host:port (your service)", NeedsTarget: true},
 		{Name: contract.RoleServer, Doc: "your service itself, which an executor starts from spec.scenario.app.image or .binary; the workload binary cannot play it"},
 	},
-	Rules: []Rule{{CEL: "(has(self.image) && size(self.image) > 0) || (has(self.binary) && size(self.binary) > 0)",
-		Message: "set spec.scenario.app.image (your service's image, to run on a cluster) or .binary (its executable, to run locally), or both"}},
 	Params: []Param{
 		{Name: "image", Kind: Text, Default: "", Pattern: `(` + imagePattern + `)?`, MaxLen: 255, Example: "ghcr.io/acme/orders:v1.4.2",
 			Doc: "your service's container image, for runs on a cluster"},

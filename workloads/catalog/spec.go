@@ -112,18 +112,12 @@ type Spec struct {
 	// BaseMemory: its live heap, stacks, connections and retained
 	// objects (MemoryNeed adds the base). nil: nothing beyond it.
 	Memory func(Values, MemoryInput) Need
-	// Rules are CEL rules over the whole block (self is the block) the API
-	// server checks beyond each parameter's bounds.
-	Rules []Rule
 	// Roles lists the parts a process can play when a scenario spans
 	// processes (a server and its load generator, each in its own pod so
 	// they never share a CPU quota). The first is the default. Empty means
 	// one role.
 	Roles []Role
 }
-
-// Rule is a CEL validation rule of a scenario block and its message.
-type Rule struct{ CEL, Message string }
 
 // Role is one part a process can play in a multi-process scenario.
 type Role struct {

@@ -158,11 +158,13 @@ build: ## Build bin/workload and bin/manager.
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/manager ./operator/cmd/manager
 
 .PHONY: images
-images: build ## Build OCI image tarballs dist/{operator,workload,pause}.tar without Docker (hack/image).
+images: build ## Build OCI image tarballs dist/{operator,workload,pause,testservice}.tar without Docker (hack/image).
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/pause ./hack/image/pause
 	$(GO) run ./hack/image -binary $(BIN)/manager -name runtime-lab/operator:dev -path /manager -o dist/operator.tar
 	$(GO) run ./hack/image -binary $(BIN)/workload -name runtime-lab/workload:dev -path /workload -o dist/workload.tar
 	$(GO) run ./hack/image -binary $(BIN)/pause -name runtime-lab/pause:dev -path /pause -user 65535:65535 -o dist/pause.tar
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/testservice ./hack/testservice
+	$(GO) run ./hack/image -binary $(BIN)/testservice -name runtime-lab/testservice:dev -path /testservice -o dist/testservice.tar
 
 ##@ Test
 

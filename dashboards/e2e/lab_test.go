@@ -4,13 +4,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/runtime-lab/runtime-lab/hack/testenv"
 	"github.com/runtime-lab/runtime-lab/workloads/sandbox"
+	"github.com/runtime-lab/runtime-lab/workloads/workloadtest"
 )
 
 // The lab's labels, as the PodMonitor and ServiceMonitor of
@@ -44,14 +47,25 @@ var labSpecs = []workloadSpec{
 	{scenario: "stack", variant: "stack", sets: []string{"goroutines=8", "depth=200"}, limits: limits(200, 256)},
 }
 
+// appVariant is the app scenario's workload: the lab's load generator
+// observing the test service (hack/testservice, not a lab scenario), which
+// runs with GOMAXPROCS=appServiceProcs, so that its runtime series tell
+// the service from its load generator.
+const (
+	appVariant      = "app"
+	appServiceProcs = 1
+)
+
 // lab is the shared environment: workloads, the operator and Prometheus
 // scraping them. Tests share one, started on first use.
 type lab struct {
-	workloads []*workload
-	op        *operator
-	prom      *prom
-	promErr   error // why there is no Prometheus
-	start     time.Time
+	service    *exec.Cmd        // the app workload's service
+	serviceBox *sandbox.Sandbox // its cgroup, when cgroups can be made
+	workloads  []*workload
+	op         *operator
+	prom       *prom
+	promErr    error // why there is no Prometheus
+	start      time.Time
 	// sandboxed is false where cgroups cannot be made; sandboxWhy says why.
 	sandboxed  bool
 	sandboxWhy string
@@ -64,6 +78,8 @@ var (
 	theLab  *lab
 	labErr  error
 	tmpDir  string
+	// serviceBin is the test service (hack/testservice).
+	serviceBin string
 	// promBin is the Prometheus binary, promErr why there is none.
 	promBin string
 	promErr error
@@ -84,6 +100,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := 1
+	if serviceBin, err = workloadtest.BuildTestService(tmpDir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	switch err := buildWorkload(tmpDir); {
 	case err != nil:
 		fmt.Fprintln(os.Stderr, err)
@@ -135,7 +155,12 @@ func startLab() (*lab, error) {
 		opc <- opResult{op, err}
 	}()
 	l.start = time.Now()
-	for _, spec := range labSpecs {
+	appSpec, err := l.startService()
+	if err != nil {
+		<-opc
+		return nil, err
+	}
+	for _, spec := range append(labSpecs, appSpec) {
 		w, err := startWorkload(labExperiment, spec, 5*time.Minute, l.sandboxed)
 		if err != nil {
 			r := <-opc
@@ -203,12 +228,48 @@ func (l *lab) startSample() error {
 	return nil
 }
 
+// startService starts the test service in a cgroup of its own where
+// cgroups can be made, and returns the app workload that observes it.
+func (l *lab) startService() (workloadSpec, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return workloadSpec{}, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	args := []string{"-listen", addr, "-work", "200us", "-alloc", "65536"}
+	if l.sandboxed {
+		sb, err := sandbox.New(fmt.Sprintf("e2e-appsvc-%d", os.Getpid()), limits(300, 256))
+		if err != nil {
+			return workloadSpec{}, fmt.Errorf("sandbox for the test service: %w", err)
+		}
+		l.serviceBox = sb
+		l.service = sb.Command(serviceBin, args...)
+	} else {
+		l.service = exec.Command(serviceBin, args...)
+	}
+	l.service.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", appServiceProcs))
+	if err := l.service.Start(); err != nil {
+		return workloadSpec{}, fmt.Errorf("start the test service: %w", err)
+	}
+	return workloadSpec{scenario: "app", variant: appVariant,
+		args: []string{"--role", "loadgen", "--target", addr, "--observe-pid", fmt.Sprint(l.service.Process.Pid)},
+		sets: []string{"rate=50", "connections=4", "paths=/api/work*3,/api/cheap", "readyPath=/healthz"}, limits: limits(200, 256)}, nil
+}
+
 func (l *lab) stop() {
 	if l.prom != nil {
 		l.prom.stop()
 	}
 	for _, w := range l.workloads {
 		w.stop()
+	}
+	if l.service != nil {
+		l.service.Process.Kill()
+		l.service.Wait()
+	}
+	if l.serviceBox != nil {
+		l.serviceBox.Delete()
 	}
 	if l.op != nil {
 		l.op.stop()

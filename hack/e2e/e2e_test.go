@@ -152,6 +152,7 @@ func TestE2E(t *testing.T) {
 		}
 	})
 	t.Run("the service's load generator runs in its own pod", func(t *testing.T) { c.checkService(t, exps["e2e-service"]) })
+	t.Run("your own service runs as the app scenario's server", func(t *testing.T) { checkApp(t, exps["e2e-app"]) })
 	t.Run("a pod-level limit with a sidecar runs on a real kubelet", func(t *testing.T) { c.checkPodShape(t, exps["e2e-podshape"]) })
 	t.Run("an in-place resize reaches the running workload", func(t *testing.T) { c.checkResize(t, exps["e2e-resize"]) })
 	t.Run("Prometheus on the host scraped the run pods", func(t *testing.T) { prom.check(t) })
@@ -256,30 +257,18 @@ func (c *cluster) restrictedNamespace(t *testing.T) {
 	}
 }
 
-// runExperiments applies every testdata Experiment and waits for each to
-// be Complete; it returns them as they are then.
-func (c *cluster) runExperiments(t *testing.T) map[string]*labv1.Experiment {
-	files, err := filepath.Glob(filepath.Join(c.root, "hack/e2e/testdata/*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("testdata: got %v, %v; want Experiment files", files, err)
-	}
-	// Exercises 1 and 2 (docs/exercises) on a real kubelet, as users run them.
-	for _, ex := range exerciseSamples {
-		files = append(files, filepath.Join(c.root, "config/samples/exercises", ex+".yaml"))
-	}
+// aloneOnTheNode are the testdata files that run after all others.
+var aloneOnTheNode = map[string]bool{"resize.yaml": true}
+
+// applyAndWait applies files and waits, until deadline, for each of their
+// Experiments to be Complete; it returns their names.
+func (c *cluster) applyAndWait(t *testing.T, files []string, deadline time.Time) []string {
 	var names []string
 	for _, f := range files {
 		out := c.kctl(t, "-n", namespace, "apply", "-f", f, "-o", "name")
 		_, name, _ := strings.Cut(strings.TrimSpace(out), "/")
 		names = append(names, name)
 	}
-	// kubectl completes the plugin's arguments through
-	// kubectl_complete-lab: the Experiments' names, from the cluster.
-	if out, err := c.exec("", c.kubectl, "__complete", "lab", "watch", "-n", namespace, "--kubeconfig", c.kubeconfig, ""); err != nil ||
-		!strings.Contains(out, names[0]+"\n") {
-		t.Errorf("kubectl __complete lab watch: got %v\n%s\nwant the Experiments' names, %s among them", err, out, names[0])
-	}
-	deadline := time.Now().Add(waitBudget)
 	for _, n := range names {
 		wstart := time.Now()
 		left := max(time.Until(deadline), time.Second)
@@ -292,6 +281,40 @@ func (c *cluster) runExperiments(t *testing.T) map[string]*labv1.Experiment {
 		}
 		t.Logf("%s Complete (waited %s)\n%s", n, time.Since(wstart).Round(100*time.Millisecond), out)
 	}
+	return names
+}
+
+// runExperiments applies every testdata Experiment and waits for each to
+// be Complete; it returns them as they are then.
+func (c *cluster) runExperiments(t *testing.T) map[string]*labv1.Experiment {
+	files, err := filepath.Glob(filepath.Join(c.root, "hack/e2e/testdata/*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("testdata: got %v, %v; want Experiment files", files, err)
+	}
+	// Exercises 1 and 2 (docs/exercises) on a real kubelet, as users run them.
+	for _, ex := range exerciseSamples {
+		files = append(files, filepath.Join(c.root, "config/samples/exercises", ex+".yaml"))
+	}
+	// An in-place resize to more CPU needs room on the node: the kubelet
+	// defers it (OutOfcpu) while the other Experiments' pods hold their
+	// requests. It runs alone, after them.
+	var first, alone []string
+	for _, f := range files {
+		if aloneOnTheNode[filepath.Base(f)] {
+			alone = append(alone, f)
+		} else {
+			first = append(first, f)
+		}
+	}
+	deadline := time.Now().Add(waitBudget)
+	names := c.applyAndWait(t, first, deadline)
+	// kubectl completes the plugin's arguments through
+	// kubectl_complete-lab: the Experiments' names, from the cluster.
+	if out, err := c.exec("", c.kubectl, "__complete", "lab", "watch", "-n", namespace, "--kubeconfig", c.kubeconfig, ""); err != nil ||
+		!strings.Contains(out, names[0]+"\n") {
+		t.Errorf("kubectl __complete lab watch: got %v\n%s\nwant the Experiments' names, %s among them", err, out, names[0])
+	}
+	c.applyAndWait(t, alone, deadline)
 	var list labv1.ExperimentList
 	decode(t, c.kctl(t, "-n", namespace, "get", "experiments", "-o", "json"), &list)
 	exps := map[string]*labv1.Experiment{}
@@ -301,6 +324,36 @@ func (c *cluster) runExperiments(t *testing.T) map[string]*labv1.Experiment {
 		t.Logf("%s: phase %s, progress %s, runs %+v", e.Name, e.Status.Phase, e.Status.Progress, e.Status.Runs)
 	}
 	return exps
+}
+
+// checkApp asserts that each run of the test service (not a lab scenario)
+// completed with the figures the load generator read from its /metrics —
+// its own GOMAXPROCS, its GC, its process's CPU — and says the container
+// figures, in another pod's cgroup, are missing rather than reporting
+// zeros.
+func checkApp(t *testing.T, e *labv1.Experiment) {
+	if e == nil || len(e.Status.Variants) != 2 {
+		t.Fatalf("e2e-app: got %+v, want two variants", e)
+	}
+	for _, v := range e.Status.Variants {
+		for _, r := range v.Runs {
+			if r.Outcome != labv1.OutcomeCompleted || r.Summary == nil {
+				t.Errorf("%s: got %s (%s), want Completed with a summary", v.Name, r.Outcome, r.Reason)
+				continue
+			}
+			f := r.Summary.Figures
+			_, throttled := f[aggregate.FigureThrottled]
+			_, gc := f["gc/s"]
+			if r.Summary.GOMAXPROCS != 1 || !gc || f["lat-p99-s"] <= 0 || f[aggregate.FigureCores] <= 0 || throttled ||
+				!slices.Equal(r.Summary.Missing, []string{result.MissingContainer}) {
+				t.Errorf("%s: GOMAXPROCS %d, figures %v, missing %v; want the service's GOMAXPROCS 1, gc/s, latency, its process CPU, no throttling figure, and container missing",
+					v.Name, r.Summary.GOMAXPROCS, f, r.Summary.Missing)
+			}
+		}
+	}
+	if e.Status.Recommendation == nil {
+		t.Errorf("e2e-app: no recommendation")
+	}
 }
 
 // checkService asserts that the service run had a server pod and a

@@ -303,6 +303,22 @@ func podProcess(p *corev1.Pod) outcome.Process {
 		if o.Ended == outcome.Exited && o.Code == 0 {
 			o.Code = -1 // failed without an exit code of its own
 		}
+	default:
+		// The workload container has ended, though the pod's phase may
+		// lag it (a busy kubelet's status update, a native sidecar still
+		// stopping): with restartPolicy Never that end is final. A load
+		// generator seen ended only once its server has gone must not
+		// count as still running.
+		switch {
+		case term == nil:
+		case term.Reason == "OOMKilled":
+			o.Started, o.Ended = true, outcome.OOMKilled
+		default:
+			o.Started, o.Ended, o.Code, o.Why = true, outcome.Exited, int(term.ExitCode), term.Reason
+			if term.ExitCode == 0 {
+				o.Why = ""
+			}
+		}
 	}
 	return o
 }

@@ -75,3 +75,33 @@ func TestServerDeletion(t *testing.T) {
 		})
 	}
 }
+
+// TestPodProcessReadsTheContainerBeforeThePhase: a workload container that
+// has terminated ends its process even while the pod's phase still says
+// Running (a busy kubelet's status lags; a native sidecar still stops), so
+// a load generator that finished is never taken for one still loading when
+// its server is already gone.
+func TestPodProcessReadsTheContainerBeforeThePhase(t *testing.T) {
+	pod := func(term *corev1.ContainerStateTerminated) *corev1.Pod {
+		return &corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{
+			{Name: plan.ContainerName, State: corev1.ContainerState{Terminated: term}}}}}
+	}
+	for _, tc := range []struct {
+		name string
+		term *corev1.ContainerStateTerminated
+		want outcome.Ended
+		code int
+	}{
+		{"still running", nil, outcome.NotEnded, 0},
+		{"exited 0", &corev1.ContainerStateTerminated{ExitCode: 0, Reason: "Completed"}, outcome.Exited, 0},
+		{"exited 1", &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}, outcome.Exited, 1},
+		{"OOM-killed", &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled"}, outcome.OOMKilled, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := podProcess(pod(tc.term))
+			if p.Ended != tc.want || p.Code != tc.code || !p.Started {
+				t.Errorf("got ended %v code %d started %v, want %v %d true", p.Ended, p.Code, p.Started, tc.want, tc.code)
+			}
+		})
+	}
+}

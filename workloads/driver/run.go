@@ -71,7 +71,14 @@ func Run(ctx context.Context, cfg Config) (*result.Summary, error) {
 	}
 	r.sum.Memory = r.probe.Memory(first)
 	if cfg.Listen != "" {
-		reg := telemetry.NewRegistry(labels, r.meter, cg, r.sum.Settings, r.measured.Load)
+		telCg, settings := cg, r.sum.Settings
+		fwd, _ := w.(telemetry.Forwarder)
+		if fwd != nil {
+			// The runtime is the observed service's: its settings are in
+			// its forwarded series, not this process's.
+			telCg, settings = fwd.ObservedCgroup(), result.Settings{}
+		}
+		reg := telemetry.NewRegistry(labels, r.meter, telCg, settings, r.measured.Load, fwd)
 		if r.srv, err = telemetry.Listen(cfg.Listen, reg); err != nil {
 			return nil, err
 		}

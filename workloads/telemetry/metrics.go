@@ -2,10 +2,14 @@ package telemetry
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
@@ -37,16 +41,34 @@ func MetricName(subsystem, what string) string {
 		nonMetricChars.ReplaceAllString(what, "_")
 }
 
-// NewRegistry builds the private registry of one run. measuring reports
-// whether the run is in its measured window.
-func NewRegistry(l Labels, m *scenario.Meter, cg *cgroup.Reader, settings result.Settings, measuring func() bool) *prometheus.Registry {
+// Forwarder is a workload that observes another process (the app
+// scenario's load generator observing your service): its telemetry serves
+// that process's Go runtime and process series, read from its own metrics
+// endpoint at each scrape, in place of this process's, and that process's
+// cgroup, so that the dashboards show the service, not its load generator.
+type Forwarder interface {
+	// ForwardedFamilies are the observed process's go_* and process_*
+	// families as it serves them now.
+	ForwardedFamilies() ([]*dto.MetricFamily, error)
+	// ObservedCgroup is the observed process's cgroup; nil when this
+	// process cannot read it.
+	ObservedCgroup() *cgroup.Reader
+}
+
+// NewRegistry builds the gatherer of one run's telemetry. measuring
+// reports whether the run is in its measured window. With fwd, the Go
+// runtime and process series are the observed process's (Forwarder) and
+// cg should be its cgroup.
+func NewRegistry(l Labels, m *scenario.Meter, cg *cgroup.Reader, settings result.Settings, measuring func() bool, fwd Forwarder) prometheus.Gatherer {
 	reg := prometheus.NewRegistry()
 	r := prometheus.WrapRegistererWith(l.prom(), reg)
-	r.MustRegister(
-		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsAll)),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewBuildInfoCollector(),
-	)
+	r.MustRegister(collectors.NewBuildInfoCollector())
+	if fwd == nil {
+		r.MustRegister(
+			collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsAll)),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		)
+	}
 	r.MustRegister(meterCollector{scenario: l.Scenario, m: m})
 	r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "runtimelab_run_measuring",
@@ -72,7 +94,39 @@ func NewRegistry(l Labels, m *scenario.Meter, cg *cgroup.Reader, settings result
 	if cg != nil {
 		r.MustRegister(newCgroupCollector(cg), newHierarchyCollector(cg))
 	}
-	return reg
+	if fwd == nil {
+		return reg
+	}
+	return prometheus.Gatherers{reg, forwarded{fwd: fwd, labels: l.prom()}}
+}
+
+// forwarded gathers a Forwarder's families with the run's labels added,
+// as the run's own series carry them.
+type forwarded struct {
+	fwd    Forwarder
+	labels prometheus.Labels
+}
+
+func (f forwarded) Gather() ([]*dto.MetricFamily, error) {
+	fams, err := f.fwd.ForwardedFamilies()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(f.labels))
+	for k := range f.labels {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, fam := range fams {
+		for _, m := range fam.Metric {
+			m.Label = slices.DeleteFunc(m.Label, func(lp *dto.LabelPair) bool { _, ok := f.labels[lp.GetName()]; return ok })
+			for _, k := range names {
+				m.Label = append(m.Label, &dto.LabelPair{Name: proto.String(k), Value: proto.String(f.labels[k])})
+			}
+			slices.SortFunc(m.Label, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
+		}
+	}
+	return fams, nil
 }
 
 // meterCollector exports a Meter's counters. Scenarios register counters

@@ -24,7 +24,7 @@ type Server struct {
 
 // Listen serves /metrics from reg, /debug/pprof/, /healthz and /result on
 // addr (":9090", "127.0.0.1:0").
-func Listen(addr string, reg *prometheus.Registry) (*Server, error) {
+func Listen(addr string, reg prometheus.Gatherer) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("telemetry listen on %s: %w", addr, err)
@@ -34,7 +34,13 @@ func Listen(addr string, reg *prometheus.Registry) (*Server, error) {
 	s.result.Store(&empty)
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	// A forwarded service that does not answer must not take the run's
+	// own series down with it.
+	opts := promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}
+	if r, ok := reg.(*prometheus.Registry); ok {
+		opts = promhttp.HandlerOpts{Registry: r} // the handler's own error and in-flight series
+	}
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, opts))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("ok\n"))
 	})

@@ -5,13 +5,18 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/runtime-lab/runtime-lab/api/contract"
 	"github.com/runtime-lab/runtime-lab/api/result"
 	"github.com/runtime-lab/runtime-lab/workloads/catalog"
+	"github.com/runtime-lab/runtime-lab/workloads/cgroup"
 	"github.com/runtime-lab/runtime-lab/workloads/openloop"
 	"github.com/runtime-lab/runtime-lab/workloads/probe"
 	"github.com/runtime-lab/runtime-lab/workloads/scenario"
@@ -77,6 +82,37 @@ func New(v catalog.Values, env scenario.Env) (scenario.Workload, error) {
 	}
 	return &workload{cfg: cfg, ready: make(chan struct{}),
 		client: &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 5 * time.Second}}, nil
+}
+
+// ForwardedFamilies are your service's Go runtime and process series
+// (telemetry.Forwarder): the run's telemetry serves them in place of the
+// load generator's own, so the dashboards show the service.
+func (w *workload) ForwardedFamilies() ([]*dto.MetricFamily, error) {
+	if w.cfg.metricsURL == "" {
+		return nil, nil
+	}
+	fams, err := families(context.Background(), w.client, w.cfg.metricsURL)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*dto.MetricFamily, 0, len(fams))
+	for name, f := range fams {
+		if (strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_")) && name != "go_build_info" {
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
+	return out, nil
+}
+
+// ObservedCgroup is your service's cgroup when this process can read it
+// (a local run), for the run's cgroup series.
+func (w *workload) ObservedCgroup() *cgroup.Reader {
+	r, err := cgroupOf(w.cfg.pid)
+	if err != nil {
+		return nil
+	}
+	return r
 }
 
 // Ready gates the warmup on the service answering readyPath.
@@ -157,11 +193,20 @@ func (w *workload) Observed(s *result.Summary) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var end scrape
+	if w.cfg.metricsURL != "" && w.begin.Err != nil {
+		// A starved service may not answer in time as the window starts:
+		// its first answer of the window stands in, the runtime figures
+		// then covering less of it (their rates use the readings' times).
+		if w.begin = readMetrics(context.Background(), w.client, w.cfg.metricsURL); w.begin.Err == nil {
+			w.lastGood = w.begin
+			w.beginCPU, w.beginOK = w.serviceCPU(&w.begin)
+		}
+	}
 	if w.cfg.metricsURL != "" {
 		end = readMetrics(context.Background(), w.client, w.cfg.metricsURL)
 		if end.Err == nil {
 			w.lastGood = end
-		} else if w.lastGood.values != nil && w.lastGood.At.After(w.begin.At) {
+		} else if w.begin.Err == nil && w.lastGood.values != nil && w.lastGood.At.After(w.begin.At) {
 			// A starved service may not answer in time at the very end:
 			// its last answer of the window stands in, the window's runtime
 			// figures then ending there.

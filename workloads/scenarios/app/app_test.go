@@ -5,10 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,4 +136,76 @@ func TestServiceNeverReady(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %s, want about readyTimeout (1s)", d)
 	}
+}
+
+// TestTelemetryServesYourServiceRuntime: the run's /metrics serves the
+// service's Go runtime series (its GOMAXPROCS, not the load generator's)
+// under the run's labels, and its cgroup's, so that the dashboards show
+// the service.
+func TestTelemetryServesYourServiceRuntime(t *testing.T) {
+	workloadtest.NeedMachine(t)
+	bin, err := workloadtest.BuildTestService(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	svc := startService(t, bin, addr, "all")
+	cfg := loadgen(addr, svc.Process.Pid)
+	cfg.Duration, cfg.Listen = 4*time.Second, "127.0.0.1:0"
+	logs := &lockedWriter{}
+	cfg.Log = slog.New(slog.NewTextHandler(logs, nil))
+	t.Setenv(contract.EnvExperiment, "exp")
+	t.Setenv(contract.EnvVariant, "v000")
+	t.Setenv(contract.EnvRun, "v000-r0")
+	done := make(chan error, 1)
+	go func() { _, err := driver.Run(context.Background(), cfg); done <- err }()
+	var body string
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		m := regexp.MustCompile(`msg=telemetry addr=(\S+)`).FindStringSubmatch(logs.String())
+		if m == nil {
+			continue
+		}
+		resp, err := http.Get("http://" + m[1] + "/metrics")
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if body = string(b); strings.Contains(body, "go_sched_gomaxprocs_threads") {
+			break
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`go_sched_gomaxprocs_threads{experiment="exp",run="v000-r0",scenario="app",variant="v000"} 1`,
+		`process_cpu_seconds_total{experiment="exp"`,
+		`runtimelab_cgroup_`,
+		`runtimelab_app_responses_total`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s:\n%.3000s", want, body)
+		}
+	}
+}
+
+// lockedWriter keeps the driver's log, written and read concurrently.
+type lockedWriter struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -17,10 +17,19 @@ import (
 // is another pod, whose cgroup this container cannot see).
 var errNoPID = errors.New("no --observe-pid: the service runs where this process cannot see its cgroup")
 
-// containerOf returns a probe of pid's cgroup, found as the runtime finds
-// its own: from /proc/<pid>/cgroup and this process's mountinfo (both
-// processes share the host's cgroup namespace on a local run).
+// containerOf returns a probe of pid's cgroup (cgroupOf).
 func containerOf(pid int) (*probe.Probe, error) {
+	r, err := cgroupOf(pid)
+	if err != nil {
+		return nil, err
+	}
+	return probe.New(r), nil
+}
+
+// cgroupOf finds pid's cgroup as the runtime finds its own: from
+// /proc/<pid>/cgroup and this process's mountinfo (both processes share
+// the host's cgroup namespace on a local run).
+func cgroupOf(pid int) (*cgroup.Reader, error) {
 	if pid <= 0 {
 		return nil, errNoPID
 	}
@@ -42,7 +51,7 @@ func containerOf(pid int) (*probe.Probe, error) {
 	if _, err := r.Read(); err != nil {
 		return nil, fmt.Errorf("the service's cgroup: %w", err)
 	}
-	return probe.New(r), nil
+	return r, nil
 }
 
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on

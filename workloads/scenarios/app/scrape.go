@@ -69,32 +69,39 @@ func (s *scrape) runtimeSeries() bool { return s.has(mGCCount) || s.has(mGorouti
 // readMetrics reads url (Prometheus text format) within timeout.
 func readMetrics(ctx context.Context, client *http.Client, url string) scrape {
 	s := scrape{At: time.Now(), values: map[string]float64{}}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	fams, err := families(ctx, client, url)
 	if err != nil {
 		s.Err = err
-		return s
-	}
-	req.Header.Set("Accept", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
-	resp, err := client.Do(req)
-	if err != nil {
-		s.Err = err
-		return s
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		s.Err = fmt.Errorf("GET %s: %s", url, resp.Status)
-		return s
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(io.LimitReader(resp.Body, maxBodyBytes))
-	if err != nil {
-		s.Err = fmt.Errorf("GET %s: not Prometheus text format: %w", url, err)
 		return s
 	}
 	s.fill(fams)
 	return s
+}
+
+// families fetches and parses url's metric families, within 5 s and
+// 32 MiB.
+func families(ctx context.Context, client *http.Client, url string) (map[string]*dto.MetricFamily, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(io.LimitReader(resp.Body, maxBodyBytes))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: not Prometheus text format: %w", url, err)
+	}
+	return fams, nil
 }
 
 // fill takes the families the observer uses.

@@ -547,27 +547,24 @@ type TimersScenario struct {
 // missing, with why, never zero.
 type AppScenario struct {
 	// image: your service's container image, for runs on a cluster. Default
-	// empty; valid text matching
-	// ([a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?)?,
-	// at most 255 characters, such as ghcr.io/acme/orders:v1.4.2.
+	// empty; valid text of at most 255 characters such as
+	// ghcr.io/acme/orders:v1.4.2.
 	// +optional
 	// +kubebuilder:validation:MaxLength=255
 	// +kubebuilder:validation:Pattern=`^(?:([a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?)?)$`
 	Image *string `json:"image,omitempty"`
 
 	// binary: absolute path of your service's executable, for local runs
-	// (kubectl lab run --local). Default empty; valid text matching
-	// (/([A-Za-z0-9_+-][A-Za-z0-9._+-]*/)*[A-Za-z0-9_+-][A-Za-z0-9._+-]*)?, at
-	// most 1024 characters, such as /usr/local/bin/orders.
+	// (kubectl lab run --local). Default empty; valid text of at most 1024
+	// characters such as /usr/local/bin/orders.
 	// +optional
 	// +kubebuilder:validation:MaxLength=1024
 	// +kubebuilder:validation:Pattern=`^(?:(/([A-Za-z0-9_+-][A-Za-z0-9._+-]*/)*[A-Za-z0-9_+-][A-Za-z0-9._+-]*)?)$`
 	Binary *string `json:"binary,omitempty"`
 
 	// args: arguments to your service, separated by single spaces (no shell,
-	// no quoting). Default empty; valid text matching ([A-Za-z0-9=:,./_@+-]+(
-	// [A-Za-z0-9=:,./_@+-]+){0,31})?, at most 1024 characters, such as
-	// --listen=:8080 --log=warn.
+	// no quoting). Default empty; valid text of at most 1024 characters such
+	// as --listen=:8080 --log=warn.
 	// +optional
 	// +kubebuilder:validation:MaxLength=1024
 	// +kubebuilder:validation:Pattern=`^(?:([A-Za-z0-9=:,./_@+-]+( [A-Za-z0-9=:,./_@+-]+){0,31})?)$`
@@ -580,27 +577,24 @@ type AppScenario struct {
 	Port *int64 `json:"port,omitempty"`
 
 	// paths: the request mix: up to 16 GET paths, each with an optional weight
-	// (*1 to *999), sent in that proportion. Default /; valid text matching
-	// /[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?(\*[1-9][0-9]{0,2})?(,/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?(\*[1-9][0-9]{0,2})?){0,15},
-	// at most 1024 characters, such as /api/orders*3,/api/orders/42.
+	// (*1 to *999), sent in that proportion. Default /; valid text of at most
+	// 1024 characters such as /api/orders*3,/api/orders/42.
 	// +optional
 	// +kubebuilder:validation:MaxLength=1024
 	// +kubebuilder:validation:Pattern=`^(?:/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?(\*[1-9][0-9]{0,2})?(,/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?(\*[1-9][0-9]{0,2})?){0,15})$`
 	Paths *string `json:"paths,omitempty"`
 
 	// readyPath: path that answers 2xx once your service is ready; the warmup
-	// starts then. Default /; valid text matching
-	// /[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?, at most 256
-	// characters, such as /healthz.
+	// starts then. Default /; valid text of at most 256 characters such as
+	// /healthz.
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	// +kubebuilder:validation:Pattern=`^(?:/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?)$`
 	ReadyPath *string `json:"readyPath,omitempty"`
 
 	// metricsPath: path of your service's Prometheus metrics (client_golang);
-	// empty reads none. Default /metrics; valid text matching
-	// (/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?)?, at most 256
-	// characters, such as /metrics.
+	// empty reads none. Default /metrics; valid text of at most 256 characters
+	// such as /metrics.
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
 	// +kubebuilder:validation:Pattern=`^(?:(/[A-Za-z0-9._~/=&%:@+-]*(\?[A-Za-z0-9._~/=&%:@+-]*)?)?)$`

@@ -170,9 +170,9 @@ func (p Param) Bounds() string {
 	case p.Kind == Bool:
 		return "true or false"
 	case p.Kind == Text && p.Example != "":
-		return fmt.Sprintf("text matching %s, at most %d characters, such as %s", p.Pattern, p.MaxLen, p.Example)
+		return fmt.Sprintf("text of at most %d characters such as %s", p.MaxLen, p.Example)
 	case p.Kind == Text:
-		return fmt.Sprintf("text matching %s, at most %d characters", p.Pattern, p.MaxLen)
+		return fmt.Sprintf("text of at most %d characters", p.MaxLen)
 	case p.Min != "" && p.Max != "" && p.PowerOfTwo:
 		return fmt.Sprintf("a power of two from %s to %s", p.Min, p.Max)
 	case p.Min != "" && p.Max != "":

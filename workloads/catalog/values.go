@@ -87,7 +87,7 @@ func (p Param) Parse(raw string) (any, error) {
 	}
 	if p.Kind == Text {
 		if t := val.(string); len(t) > p.MaxLen || !p.matcher().MatchString(t) {
-			return nil, fmt.Errorf("%q is not allowed; use %s", raw, p.Bounds())
+			return nil, fmt.Errorf("%q is not allowed; use %s, matching %s (no spaces but single ones between arguments, no quotes or shell characters)", raw, p.Bounds(), p.Pattern)
 		}
 		return val, nil
 	}

@@ -214,7 +214,9 @@ func (w *workload) Observed(s *result.Summary) {
 		}
 	}
 	var missing []string
-	st := result.Settings{NumCPU: cpusOf(w.cfg.pid), GOMEMLIMIT: 0}
+	// Zero is unknown until the metrics say: no GOMAXPROCS, GOGC or
+	// GOMEMLIMIT is reported that the service did not.
+	st := result.Settings{NumCPU: cpusOf(w.cfg.pid)}
 	w.rt, w.rtOK, w.schedOK = result.Runtime{}, false, false
 	switch {
 	case w.cfg.metricsURL == "" || w.begin.Err != nil || end.Err != nil:

@@ -94,7 +94,7 @@ spec:
 	if err := report.Markdown(&b, saved); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "sched-latency missing in 1 of 1 runs") {
+	if !strings.Contains(b.String(), "sched-latency missing in 2 of 4 runs") {
 		t.Errorf("the report does not say what the default-metrics variants missed:\n%s", b.String())
 	}
 }

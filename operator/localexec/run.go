@@ -182,17 +182,11 @@ func (e *executor) runService(ctx context.Context, rc *runCgroups, r plan.Run) o
 	if err != nil {
 		return fail(err)
 	}
-	// The load generator gets a cgroup of its own with
-	// spec.loadGenerator's limits, as its pod does on a cluster.
-	var lgSb *sandbox.Sandbox
-	if sb != nil {
-		l, err := loadgenLimits(&e.exp.Spec)
-		if err != nil {
-			return fail(err)
-		}
-		if lgSb, err = sandbox.New(sandboxName(e.exp, r, e.id)+"-loadgen", l); err != nil {
-			return fail(fmt.Errorf("the load generator's cgroup: %w", err))
-		}
+	lgSb, err := e.loadgenBox(r, sb != nil)
+	if err != nil {
+		return fail(err)
+	}
+	if lgSb != nil {
 		defer lgSb.Delete()
 	}
 	lg, err := startProc(e.binary(r), lgSb, &lgInv, e.o.Kill)
@@ -240,15 +234,11 @@ func (e *executor) runApp(ctx context.Context, rc *runCgroups, r plan.Run) outco
 		return fail(err)
 	}
 	lgInv.ObservePID = srv.cmd.Process.Pid
-	var lgSb *sandbox.Sandbox
-	if sb != nil {
-		l, err := loadgenLimits(&e.exp.Spec)
-		if err != nil {
-			return fail(err)
-		}
-		if lgSb, err = sandbox.New(sandboxName(e.exp, r, e.id)+"-loadgen", l); err != nil {
-			return fail(fmt.Errorf("the load generator's cgroup: %w", err))
-		}
+	lgSb, err := e.loadgenBox(r, sb != nil)
+	if err != nil {
+		return fail(err)
+	}
+	if lgSb != nil {
 		defer lgSb.Delete()
 	}
 	lg, err := startProc(e.binary(r), lgSb, &lgInv, e.o.Kill)
@@ -261,6 +251,24 @@ func (e *executor) runApp(ctx context.Context, rc *runCgroups, r plan.Run) outco
 	e.appendBench(lg.stdout.Bytes())
 	s, l := srv.observed(rc.oomKills() > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, deadlineOf(&lgInv))
 	return withNotes(outcome.App(&r.Variant.Knobs, e.podLimits(), &s, &l), append(rz.wait(), rc.notes()...))
+}
+
+// loadgenBox is the load generator's cgroup when the run has one
+// (enforced): its own, with spec.loadGenerator's limits, as its pod has on
+// a cluster, so that it never shares the server's quota; nil otherwise.
+func (e *executor) loadgenBox(r plan.Run, enforced bool) (*sandbox.Sandbox, error) {
+	if !enforced {
+		return nil, nil
+	}
+	l, err := loadgenLimits(&e.exp.Spec)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := sandbox.New(sandboxName(e.exp, r, e.id)+"-loadgen", l)
+	if err != nil {
+		return nil, fmt.Errorf("the load generator's cgroup: %w", err)
+	}
+	return sb, nil
 }
 
 // finishServer waits up to wait for the service server to exit by itself,

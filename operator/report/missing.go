@@ -2,33 +2,45 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/runtime-lab/runtime-lab/api/result"
 	labv1 "github.com/runtime-lab/runtime-lab/api/v1alpha1"
 )
 
-// missingLines say, per variant, what an observed service (scenario app)
-// did not expose, in how many of its completed runs, which figures that
-// leaves out and how to get them back. Nothing when every run read all.
+// missingLines say what an observed service (scenario app) did not
+// expose: one line per missing code, in how many completed runs and
+// which variants, what it leaves out and how to get it back. Nothing when
+// every run read all.
 func missingLines(exp *labv1.Experiment) []string {
-	var lines []string
+	runs, done := map[string]int{}, 0
+	variants := map[string][]string{}
 	for _, v := range exp.Status.Variants {
-		count := map[string]int{}
-		var done int
+		seen := map[string]bool{}
 		for _, r := range v.Runs {
 			if r.Outcome != labv1.OutcomeCompleted || r.Summary == nil {
 				continue
 			}
 			done++
 			for _, m := range r.Summary.Missing {
-				count[m]++
+				runs[m]++
+				if !seen[m] {
+					seen[m] = true
+					variants[m] = append(variants[m], v.Name)
+				}
 			}
 		}
-		for _, code := range result.MissingCodes {
-			if count[code] > 0 {
-				lines = append(lines, fmt.Sprintf("%s: %s missing in %d of %d runs: %s", v.Name, code, count[code], done, result.MissingText(code)))
-			}
+	}
+	var lines []string
+	for _, code := range result.MissingCodes {
+		if runs[code] == 0 {
+			continue
 		}
+		which := "every variant"
+		if len(variants[code]) < len(exp.Status.Variants) {
+			which = strings.Join(variants[code], ", ")
+		}
+		lines = append(lines, fmt.Sprintf("%s missing in %d of %d runs (%s): %s", code, runs[code], done, which, result.MissingText(code)))
 	}
 	if len(lines) == 0 {
 		return nil

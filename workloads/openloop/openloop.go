@@ -122,3 +122,30 @@ func (b *releasingBody) Close() error {
 	b.release()
 	return err
 }
+
+// Figures are the load generator's figures over a window, from the
+// counters and latencies a Load records on its Meter ("responses",
+// "errors", "latency", "lag"): throughput against the target rate,
+// latency quantiles, the error share, the generator's own send lag and,
+// when it ran alone (own), its CPU per 1,000 requests.
+func Figures(win scenario.Window, rate int, own bool) map[string]float64 {
+	lat := win.Latencies["latency"]
+	f := map[string]float64{
+		"req/s":            win.Rate("responses"),
+		"rate-frac":        win.Rate("responses") / float64(rate),
+		"lat-p50-s":        lat.P50.Seconds(),
+		"lat-p90-s":        lat.P90.Seconds(),
+		"lat-p99-s":        lat.P99.Seconds(),
+		"lat-p999-s":       lat.P999.Seconds(),
+		"error-frac":       0,
+		"send-lag-p99-s":   win.Latencies["lag"].P99.Seconds(),
+		"lg-cpu-ms/1k-req": 0,
+	}
+	if n := win.Counters["responses"]; n > 0 {
+		f["error-frac"] = float64(win.Counters["errors"]) / float64(n)
+		if own {
+			f["lg-cpu-ms/1k-req"] = win.CPU.ProcessSeconds * 1e3 / (float64(n) / 1e3)
+		}
+	}
+	return f
+}

@@ -271,22 +271,7 @@ func (w *workload) Observed(s *result.Summary) {
 }
 
 func (w *workload) Figures(win scenario.Window) map[string]float64 {
-	lat := win.Latencies["latency"]
-	f := map[string]float64{
-		"req/s":            win.Rate("responses"),
-		"rate-frac":        win.Rate("responses") / float64(w.cfg.rate),
-		"lat-p50-s":        lat.P50.Seconds(),
-		"lat-p90-s":        lat.P90.Seconds(),
-		"lat-p99-s":        lat.P99.Seconds(),
-		"lat-p999-s":       lat.P999.Seconds(),
-		"error-frac":       0,
-		"send-lag-p99-s":   win.Latencies["lag"].P99.Seconds(),
-		"lg-cpu-ms/1k-req": 0,
-	}
-	if n := win.Counters["responses"]; n > 0 {
-		f["error-frac"] = float64(win.Counters["errors"]) / float64(n)
-		f["lg-cpu-ms/1k-req"] = win.CPU.ProcessSeconds * 1e3 / (float64(n) / 1e3)
-	}
+	f := openloop.Figures(win, w.cfg.rate, true)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.rtOK {

@@ -117,27 +117,10 @@ func (w *workload) Run(ctx context.Context, m *scenario.Meter) error {
 }
 
 func (w *workload) Figures(win scenario.Window) map[string]float64 {
-	lat := win.Latencies["latency"]
-	f := map[string]float64{
-		"req/s":            win.Rate("responses"),
-		"rate-frac":        win.Rate("responses") / float64(w.cfg.rate),
-		"lat-p50-s":        lat.P50.Seconds(),
-		"lat-p90-s":        lat.P90.Seconds(),
-		"lat-p99-s":        lat.P99.Seconds(),
-		"lat-p999-s":       lat.P999.Seconds(),
-		"error-frac":       0,
-		"send-lag-p99-s":   win.Latencies["lag"].P99.Seconds(),
-		"lg-cpu-ms/1k-req": 0,
-		"served/s":         win.Rate("served"),
-		"panics/s":         win.Rate("panics"),
-		"leaked":           float64(win.Counters["leaks"]),
-	}
-	if n := win.Counters["responses"]; n > 0 {
-		f["error-frac"] = float64(win.Counters["errors"]) / float64(n)
-		if w.cfg.role == RoleLoadgen {
-			f["lg-cpu-ms/1k-req"] = win.CPU.ProcessSeconds * 1e3 / (float64(n) / 1e3)
-		}
-	}
+	f := openloop.Figures(win, w.cfg.rate, w.cfg.role == RoleLoadgen)
+	f["served/s"] = win.Rate("served")
+	f["panics/s"] = win.Rate("panics")
+	f["leaked"] = float64(win.Counters["leaks"])
 	if w.cfg.role == RoleServer {
 		f["rate-frac"] = 0 // the server does not know what was sent
 	}

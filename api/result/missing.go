@@ -33,7 +33,7 @@ var MissingCodes = []string{MissingMetrics, MissingRuntime, MissingGCCPU, Missin
 func MissingText(code string) string {
 	switch code {
 	case MissingMetrics:
-		return "the service's metrics endpoint (metricsPath) was not set, could not be read, or never answered within 5 s during the window (a service starved of CPU: see its latency): GC, heap and scheduling figures and the runtime's own GOMAXPROCS, GOGC and GOMEMLIMIT are missing; expose client_golang's promhttp.Handler(), or give the service the CPU to answer"
+		return "the service's metrics endpoint (metricsPath) was not set, could not be read, or did not answer within 5 s over at least half of the window (a service starved of CPU: see its latency): GC, heap and scheduling figures and the runtime's own GOMAXPROCS, GOGC and GOMEMLIMIT are missing; expose client_golang's promhttp.Handler(), or give the service the CPU to answer"
 	case MissingRuntime:
 		return "the metrics endpoint has no Go runtime series (go_gc_duration_seconds, go_memstats_*, go_sched_gomaxprocs_threads): register client_golang's collectors.NewGoCollector()"
 	case MissingGCCPU:

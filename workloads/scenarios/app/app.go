@@ -43,6 +43,7 @@ type workload struct {
 	mu       sync.Mutex // guards the fields below
 	cont     *probe.Probe
 	contErr  error
+	start    time.Time // the window's start
 	begin    scrape
 	lastGood scrape // the latest reading of the window that succeeded
 	beginCg  probe.Sample
@@ -164,6 +165,7 @@ func (w *workload) waitReady(ctx context.Context) error {
 func (w *workload) ObserveStart() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.start = time.Now()
 	w.cont, w.contErr = containerOf(w.cfg.pid)
 	if w.cfg.metricsURL != "" {
 		w.begin = readMetrics(context.Background(), w.client, w.cfg.metricsURL)
@@ -220,6 +222,11 @@ func (w *workload) Observed(s *result.Summary) {
 	w.rt, w.rtOK, w.schedOK = result.Runtime{}, false, false
 	switch {
 	case w.cfg.metricsURL == "" || w.begin.Err != nil || end.Err != nil:
+		missing = append(missing, result.MissingMetrics)
+	case end.At.Sub(w.begin.At) < time.Since(w.start)/2:
+		// Answers that span less than half the window (a starved service
+		// that answered only now and then) would give rates of a moment
+		// as the window's: 0 GC/s over 10 ms.
 		missing = append(missing, result.MissingMetrics)
 	case !end.runtimeSeries():
 		missing = append(missing, result.MissingRuntime)

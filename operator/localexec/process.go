@@ -63,6 +63,17 @@ func start(workload string, sb *sandbox.Sandbox, args, env []string, file string
 		}
 	}
 	p.cmd.Env = append(p.cmd.Env, env...)
+	// A run's processes die with the executor (SIGKILL when the OS thread
+	// that started them ends; no goroutine here locks its thread, so in
+	// practice when the executor's process does): your service
+	// (spec.scenario.app.binary) never exits by itself, and would
+	// otherwise outlive a killed `kubectl lab run --local`, holding its
+	// port and its cgroup. On cgroup v1 the sandbox's shell execs the
+	// binary, which keeps the setting.
+	if p.cmd.SysProcAttr == nil {
+		p.cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	p.cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the workload: %w", err)

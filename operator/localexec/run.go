@@ -182,18 +182,11 @@ func (e *executor) runService(ctx context.Context, rc *runCgroups, r plan.Run) o
 	if err != nil {
 		return fail(err)
 	}
-	lgSb, err := e.loadgenBox(r, sb != nil)
+	lg, lgSb, done, err := e.startLoadgen(r, &lgInv, sb != nil)
 	if err != nil {
 		return fail(err)
 	}
-	if lgSb != nil {
-		defer lgSb.Delete()
-	}
-	lg, err := startProc(e.binary(r), lgSb, &lgInv, e.o.Kill)
-	if err != nil {
-		return fail(err)
-	}
-	defer lg.reap() // before its sandbox goes
+	defer done()
 	lgDeadline := deadlineOf(&lgInv)
 	lg.wait(ctx, srv.done, lgDeadline)
 	srv.finishServer(ctx, serverExitWait, srvDeadline)
@@ -234,23 +227,39 @@ func (e *executor) runApp(ctx context.Context, rc *runCgroups, r plan.Run) outco
 		return fail(err)
 	}
 	lgInv.ObservePID = srv.cmd.Process.Pid
-	lgSb, err := e.loadgenBox(r, sb != nil)
+	lg, lgSb, done, err := e.startLoadgen(r, &lgInv, sb != nil)
 	if err != nil {
 		return fail(err)
 	}
-	if lgSb != nil {
-		defer lgSb.Delete()
-	}
-	lg, err := startProc(e.binary(r), lgSb, &lgInv, e.o.Kill)
-	if err != nil {
-		return fail(err)
-	}
-	defer lg.reap()
+	defer done()
 	lg.wait(ctx, srv.done, deadlineOf(&lgInv))
 	srv.finishServer(ctx, 0, srvDeadline)
 	e.appendBench(lg.stdout.Bytes())
 	s, l := srv.observed(rc.oomKills() > oom0, srvDeadline), lg.observed(oomKills(lgSb) > 0, deadlineOf(&lgInv))
 	return withNotes(outcome.App(&r.Variant.Knobs, e.podLimits(), &s, &l), append(rz.wait(), rc.notes()...))
+}
+
+// startLoadgen starts a service run's load generator, in a cgroup of its
+// own when the run has one (loadgenBox); done reaps it, then deletes that
+// cgroup.
+func (e *executor) startLoadgen(r plan.Run, inv *contract.Invocation, enforced bool) (*proc, *sandbox.Sandbox, func(), error) {
+	sb, err := e.loadgenBox(r, enforced)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	lg, err := startProc(e.binary(r), sb, inv, e.o.Kill)
+	if err != nil {
+		if sb != nil {
+			sb.Delete()
+		}
+		return nil, nil, nil, err
+	}
+	return lg, sb, func() {
+		lg.reap() // before its sandbox goes
+		if sb != nil {
+			sb.Delete()
+		}
+	}, nil
 }
 
 // loadgenBox is the load generator's cgroup when the run has one
